@@ -1,0 +1,101 @@
+import { TopicError } from './errors.js';
+
+/**
+ * Topics name classes in storage. A stored event's topic is resolved to its class on read, so a
+ * topic must keep meaning the same class for as long as events of that class are stored.
+ *
+ * In TypeScript there are no module paths at run time, so topics are registered: aggregate and
+ * event classes register themselves when they are defined (`@aggregate`, `@event`), any class
+ * registers under its name the first time `getTopic` sees it, a class may declare a static
+ * `topic`, and `registerTopic` adds aliases (for renamed classes, or events written by Python).
+ */
+
+// biome-ignore lint/complexity/noBannedTypes: topics name classes and functions of any shape.
+type Named = Function | object;
+
+const byTopic = new Map<string, Named>();
+let topicOf = new WeakMap<Named, string>();
+
+function redefinitionCheckDisabled(): boolean {
+  const value = process.env.EVENTSOURCING_DISABLE_REDEFINITION_CHECK;
+  return value !== undefined && value !== '' && !['0', 'n', 'no', 'f', 'false', 'off'].includes(value.toLowerCase());
+}
+
+function describe(obj: Named): string {
+  if (typeof obj === 'function') return `class ${obj.name || '(anonymous)'}`;
+  return String(obj);
+}
+
+function ownStaticTopic(cls: Named): string | undefined {
+  if (typeof cls !== 'function') return undefined;
+  if (!Object.hasOwn(cls, 'topic')) return undefined;
+  const topic = (cls as unknown as { topic: unknown }).topic;
+  return typeof topic === 'string' && topic !== '' ? topic : undefined;
+}
+
+/**
+ * Registers `obj` under `topic`. A different object already registered under that topic is a
+ * `TopicError` naming both (unless `EVENTSOURCING_DISABLE_REDEFINITION_CHECK` is set, when the
+ * new one replaces the old one: useful when tests or hot reloading define classes again).
+ * The first topic registered for an object becomes the topic `getTopic` writes for it.
+ */
+export function registerTopic(topic: string, obj: Named): void {
+  if (typeof topic !== 'string' || topic === '') {
+    throw new TopicError(`A topic must be a non-empty string, got ${JSON.stringify(topic)}`);
+  }
+  const existing = byTopic.get(topic);
+  if (existing !== undefined && existing !== obj) {
+    if (!redefinitionCheckDisabled()) {
+      throw new TopicError(
+        `Topic '${topic}' is already registered for ${describe(existing)}, so it cannot be ` +
+          `registered for ${describe(obj)}. Give one of them another topic (a static 'topic', ` +
+          `or a different name), or set EVENTSOURCING_DISABLE_REDEFINITION_CHECK=y if the ` +
+          `class is being defined again on purpose.`,
+      );
+    }
+    if (topicOf.get(existing) === topic) topicOf.delete(existing);
+  }
+  byTopic.set(topic, obj);
+  if (!topicOf.has(obj)) topicOf.set(obj, topic);
+}
+
+/**
+ * The topic of a class: its registered topic, else its own static `topic`, else its name (and
+ * the class is registered under it, so a later class claiming the same name is an error).
+ */
+export function getTopic(cls: Named): string {
+  const known = topicOf.get(cls);
+  if (known !== undefined) return known;
+  const topic = ownStaticTopic(cls) ?? (typeof cls === 'function' ? cls.name : '');
+  if (!topic) {
+    throw new TopicError(
+      `Cannot make a topic for ${describe(cls)}: it has no name. Give the class a name or a static 'topic'.`,
+    );
+  }
+  registerTopic(topic, cls);
+  return topic;
+}
+
+/** Whether a topic has been registered. */
+export function hasTopic(topic: string): boolean {
+  return byTopic.has(topic);
+}
+
+/** The class registered for a topic; a `TopicError` that says what to do if there is none. */
+export function resolveTopic<T = unknown>(topic: string): T {
+  const obj = byTopic.get(topic);
+  if (obj === undefined) {
+    throw new TopicError(
+      `Failed to resolve topic '${topic}': no class is registered for it. Import the module ` +
+        `that defines the class before reading its events, or, if the class was renamed or the ` +
+        `events were written by another program, call registerTopic('${topic}', TheClass).`,
+    );
+  }
+  return obj as T;
+}
+
+/** Forgets every registered topic (for tests that define classes again). */
+export function clearTopicCache(): void {
+  byTopic.clear();
+  topicOf = new WeakMap();
+}

@@ -1,0 +1,120 @@
+import type { Notification, StoredEvent, Tracking } from './stored-event.js';
+
+/** Options of `AggregateRecorder.selectEvents`. */
+export interface SelectEventsOptions {
+  /** Only versions greater than this. */
+  gt?: number | null;
+  /** Only versions less than or equal to this. */
+  lte?: number | null;
+  /** Newest first. */
+  desc?: boolean;
+  /** At most this many events. */
+  limit?: number | null;
+}
+
+/**
+ * Options of `insertEvents`. `tracking` is recorded atomically with the events by process
+ * recorders. Other keys are passed through to custom recorders (Python's `**kwargs`).
+ */
+export interface InsertEventsOptions {
+  tracking?: Tracking | null;
+  readonly [key: string]: unknown;
+}
+
+/** Options of `ApplicationRecorder.selectNotifications`. */
+export interface SelectNotificationsOptions {
+  /** Only ids less than or equal to this. */
+  stop?: number | null;
+  /** Only notifications with one of these topics (all topics when empty). */
+  topics?: readonly string[];
+  /** Whether `start` itself is included (default `true`). */
+  inclusiveOfStart?: boolean;
+}
+
+/** Options of `ApplicationRecorder.subscribe`. */
+export interface SubscribeOptions {
+  /** Only notifications with ids greater than this (from the beginning when null). */
+  gt?: number | null;
+  /** Only notifications with one of these topics (all topics when empty). */
+  topics?: readonly string[];
+}
+
+/** Options of `TrackingRecorder.wait`. */
+export interface WaitOptions {
+  /** Milliseconds to wait before rejecting with a `TimeoutError` (default 1000). */
+  timeout?: number;
+  /** Aborting it stops the wait with a `WaitInterruptedError`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * An async iterable of notifications that waits for new ones until it is stopped. It never skips
+ * or repeats a notification. `stop()` ends iteration; so does breaking out of `for await`.
+ */
+export interface Subscription extends AsyncIterable<Notification>, AsyncDisposable {
+  stop(): void;
+}
+
+/** Anything that holds connections, timers or other resources. */
+export interface Closable {
+  /** Releases every resource; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Stores and selects the events of aggregates (sequenced by originator id and version). */
+export interface AggregateRecorder extends Closable {
+  /**
+   * Stores the events atomically. A version already stored, or repeated in the batch, rejects
+   * with `IntegrityError` and nothing of the batch is stored. Application recorders resolve to
+   * the new notification ids in insertion order; aggregate recorders resolve to `null`.
+   */
+  insertEvents(
+    storedEvents: readonly StoredEvent[],
+    options?: InsertEventsOptions,
+  ): Promise<number[] | null>;
+  /** The events of one originator, ordered by version (ascending unless `desc`). */
+  selectEvents(originatorId: string, options?: SelectEventsOptions): Promise<StoredEvent[]>;
+}
+
+/** An aggregate recorder that also sequences every event of the application (notifications). */
+export interface ApplicationRecorder extends AggregateRecorder {
+  insertEvents(storedEvents: readonly StoredEvent[], options?: InsertEventsOptions): Promise<number[]>;
+  /**
+   * Notifications with ids from `start` (null or undefined: from the beginning) up to `stop`,
+   * ascending, at most `limit`.
+   */
+  selectNotifications(
+    start: number | null | undefined,
+    limit: number,
+    options?: SelectNotificationsOptions,
+  ): Promise<Notification[]>;
+  /** The greatest notification id, or `null` when nothing has been recorded. */
+  maxNotificationId(): Promise<number | null>;
+  /** Notifications after `gt`, waiting for new ones until stopped. */
+  subscribe(options?: SubscribeOptions): Subscription;
+}
+
+/** Records which notifications of which upstream applications have been processed. */
+export interface TrackingRecorder extends Closable {
+  /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
+  insertTracking(tracking: Tracking): Promise<void>;
+  /** The greatest notification id recorded for the application, or `null`. */
+  maxTrackingId(applicationName: string): Promise<number | null>;
+  /** Whether the application's notification has been processed (`true` for null). */
+  hasTrackingId(
+    applicationName: string,
+    notificationId: number | null | undefined,
+  ): Promise<boolean>;
+  /**
+   * Resolves once the notification has been processed; rejects with `TimeoutError` after the
+   * timeout, or `WaitInterruptedError` when the signal aborts.
+   */
+  wait(
+    applicationName: string,
+    notificationId: number | null | undefined,
+    options?: WaitOptions,
+  ): Promise<void>;
+}
+
+/** An application recorder that also records tracking, atomically with new events. */
+export interface ProcessRecorder extends ApplicationRecorder, TrackingRecorder {}
