@@ -78,7 +78,10 @@ export interface AggregateRecorder extends Closable {
 
 /** An aggregate recorder that also sequences every event of the application (notifications). */
 export interface ApplicationRecorder extends AggregateRecorder {
-  insertEvents(storedEvents: readonly StoredEvent[], options?: InsertEventsOptions): Promise<number[]>;
+  insertEvents(
+    storedEvents: readonly StoredEvent[],
+    options?: InsertEventsOptions,
+  ): Promise<number[]>;
   /**
    * Notifications with ids from `start` (null or undefined: from the beginning) up to `stop`,
    * ascending, at most `limit`.

@@ -1,0 +1,60 @@
+import type {
+  AggregateRecorder,
+  InsertEventsOptions,
+  SelectEventsOptions,
+} from '../persistence/recorders.js';
+import type { StoredEvent } from '../persistence/stored-event.js';
+import { OriginatorIndex } from './originator-index.js';
+import { copyStoredEvent } from './validation.js';
+
+/**
+ * An in-memory aggregate recorder (Python's `POPOAggregateRecorder`): stores events by
+ * originator id and version, for instance snapshots. Nothing survives the process.
+ *
+ * Input is checked before anything is stored: a stored event whose `originatorId` is not a
+ * string, `originatorVersion` not a safe integer, `topic` not a string or `state` not a
+ * `Uint8Array` rejects with `DataError`; bad `selectEvents` arguments reject with `TypeError`.
+ * Stored events are frozen copies (the state bytes are copied on insert); the events returned
+ * by `selectEvents` are those stored objects, so treat their `state` bytes as read-only.
+ */
+export class MemoryAggregateRecorder implements AggregateRecorder {
+  /** The stored events, by originator. */
+  protected readonly index = new OriginatorIndex<StoredEvent>();
+
+  /**
+   * Stores the events atomically and resolves to `null`. A version already stored, or repeated
+   * in the batch, rejects with `IntegrityError` and stores nothing of the batch.
+   */
+  async insertEvents(
+    storedEvents: readonly StoredEvent[],
+    _options?: InsertEventsOptions,
+  ): Promise<null> {
+    const copies = copyStoredEvents(storedEvents);
+    this.index.checkUnique(copies);
+    for (let i = 0; i < copies.length; i++) this.index.add(copies[i]!);
+    return null;
+  }
+
+  /** The events of one originator, ordered by version (ascending unless `desc`). */
+  async selectEvents(originatorId: string, options?: SelectEventsOptions): Promise<StoredEvent[]> {
+    return this.index.select(originatorId, options);
+  }
+
+  /** Nothing to release in memory; the events stay readable. Safe to call more than once. */
+  async close(): Promise<void> {}
+}
+
+/**
+ * Checks a batch and copies it (see `copyStoredEvent`).
+ *
+ * @throws TypeError when the batch is not an array; DataError for a malformed event.
+ */
+export function copyStoredEvents(storedEvents: readonly StoredEvent[]): StoredEvent[] {
+  if (!Array.isArray(storedEvents)) {
+    throw new TypeError('insertEvents() expects an array of stored events.');
+  }
+  const n = storedEvents.length;
+  const copies = new Array<StoredEvent>(n);
+  for (let i = 0; i < n; i++) copies[i] = copyStoredEvent(storedEvents[i] as StoredEvent, i);
+  return copies;
+}

@@ -1,0 +1,57 @@
+import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
+import type { Tracking } from '../persistence/stored-event.js';
+import { TrackingTable } from './tracking-table.js';
+
+/**
+ * An in-memory tracking recorder (Python's `POPOTrackingRecorder`): the greatest processed
+ * notification id of each upstream application. Recorded ids must increase strictly per
+ * application. `wait()` is settled by inserts, with no polling.
+ *
+ * A tracking whose `applicationName` is not a string or `notificationId` not a safe integer
+ * rejects with `DataError`; other bad arguments reject with `TypeError`. Pass a `TrackingTable`
+ * to share the records with a `MemoryProcessRecorder` (as `MemoryFactory` does).
+ */
+export class MemoryTrackingRecorder implements TrackingRecorder {
+  /** The tracking records and pending waits. */
+  protected readonly tracking: TrackingTable;
+
+  constructor(table: TrackingTable = new TrackingTable()) {
+    this.tracking = table;
+  }
+
+  /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
+  async insertTracking(tracking: Tracking): Promise<void> {
+    this.tracking.check(tracking);
+    this.tracking.record(tracking);
+  }
+
+  /** The greatest notification id recorded for the application, or `null`. */
+  async maxTrackingId(applicationName: string): Promise<number | null> {
+    return this.tracking.maxTrackingId(applicationName);
+  }
+
+  /** Whether the application's notification has been processed (`true` for null). */
+  async hasTrackingId(
+    applicationName: string,
+    notificationId: number | null | undefined,
+  ): Promise<boolean> {
+    return this.tracking.hasTrackingId(applicationName, notificationId);
+  }
+
+  /**
+   * Resolves as soon as the notification has been processed; rejects with `TimeoutError` after
+   * `timeout` milliseconds (default 1000), or `WaitInterruptedError` when the signal aborts.
+   */
+  async wait(
+    applicationName: string,
+    notificationId: number | null | undefined,
+    options?: WaitOptions,
+  ): Promise<void> {
+    return this.tracking.wait(applicationName, notificationId, options);
+  }
+
+  /** Interrupts pending waits (`WaitInterruptedError`); the records stay. Safe to repeat. */
+  async close(): Promise<void> {
+    this.tracking.interruptAll('the tracking recorder was closed');
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Dates in the Python library's `datetime_iso` form. Writes exactly
+ * `YYYY-MM-DDTHH:MM:SS.ffffff+00:00` (UTC, microseconds = milliseconds × 1000), which is what
+ * Python's `datetime.isoformat()` writes for an aware UTC datetime. Reads any ISO-8601 date-time:
+ * with `Z` or an offset, with any number of fraction digits (truncated to milliseconds), with a
+ * `T` or a space; a date-time without an offset is taken as UTC, as Python's events are.
+ */
+
+// Groups: year, month, day, hour, minute, second, fraction, zone (Z or ±HH[:MM[:SS[.f]]]).
+const ISO_DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2}(?::?\d{2}(?:\.\d+)?)?)?)?$/;
+/** Exactly what `formatDatetimeISO` writes (the common case on read). */
+const OWN_FORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
+const OFFSET = /^([+-])(\d{2})(?::?(\d{2})(?::?(\d{2})(?:\.(\d+))?)?)?$/;
+
+/** Formats a date as `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`; an invalid date or a year outside 1–9999 is a RangeError. */
+export function formatDatetimeISO(date: Date): string {
+  const time = date.getTime();
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(time) || year < 1 || year > 9999) {
+    throw new RangeError(
+      `Cannot encode ${Number.isNaN(time) ? 'an invalid Date' : `the Date ${date.toISOString()}`}: ` +
+        'datetime_iso stores years 1 to 9999 (as Python does).',
+    );
+  }
+  // toISOString() is `YYYY-MM-DDTHH:MM:SS.sssZ` for these years.
+  return `${date.toISOString().slice(0, 23)}000+00:00`;
+}
+
+/** Parses an ISO-8601 date-time (see the module comment); anything else is a RangeError. */
+export function parseDatetimeISO(text: string): Date {
+  if (typeof text === 'string' && text.length === 32 && OWN_FORMAT.test(text)) {
+    // Date.parse reads `YYYY-MM-DDTHH:MM:SS.sssZ` natively; NaN (a field out of range) falls through.
+    const time = Date.parse(`${text.slice(0, 23)}Z`);
+    if (!Number.isNaN(time)) return new Date(time);
+  }
+  const m = typeof text === 'string' ? ISO_DATETIME.exec(text) : null;
+  if (m === null) {
+    throw new RangeError(`Invalid ISO-8601 date-time: ${JSON.stringify(text)}`);
+  }
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  // Date.UTC would silently roll over out-of-range fields (month 13 becomes January).
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+    throw new RangeError(
+      `Invalid ISO-8601 date-time (a field is out of range): ${JSON.stringify(text)}`,
+    );
+  }
+  const fraction = m[7];
+  const ms = fraction === undefined ? 0 : Number(`${fraction}00`.slice(0, 3));
+  const year = Number(m[1]);
+  let time = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (year < 100) {
+    // Date.UTC reads years 0 to 99 as 1900 to 1999.
+    const date = new Date(time);
+    date.setUTCFullYear(year);
+    time = date.getTime();
+  }
+  const zone = m[8];
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const o = OFFSET.exec(zone);
+    if (o === null || Number(o[2]) > 23 || Number(o[3] ?? 0) > 59 || Number(o[4] ?? 0) > 59) {
+      throw new RangeError(`Invalid ISO-8601 offset in ${JSON.stringify(text)}`);
+    }
+    const seconds =
+      Number(o[2]) * 3600 + Number(o[3] ?? 0) * 60 + Number(o[4] ?? 0) + Number(`0.${o[5] ?? 0}`);
+    time -= (o[1] === '-' ? -1 : 1) * Math.trunc(seconds * 1000);
+  }
+  return new Date(time);
+}

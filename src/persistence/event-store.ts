@@ -1,0 +1,59 @@
+import type { DomainEventLike } from '../domain/protocols.js';
+import type { Mapper } from './mapper.js';
+import type { AggregateRecorder, InsertEventsOptions, SelectEventsOptions } from './recorders.js';
+import { Recording } from './recording.js';
+import type { StoredEvent } from './stored-event.js';
+
+/** Stores domain events with a mapper and a recorder, and gets them back. */
+export class EventStore {
+  /** Converts domain events to stored events and back. */
+  readonly mapper: Mapper;
+  /** Where the stored events are kept. */
+  readonly recorder: AggregateRecorder;
+
+  constructor(mapper: Mapper, recorder: AggregateRecorder) {
+    this.mapper = mapper;
+    this.recorder = recorder;
+  }
+
+  /**
+   * Stores the events in one atomic `insertEvents` call (options are passed through to it) and
+   * resolves to one recording per event; to `[]` when the recorder assigns no notification ids
+   * (an aggregate recorder).
+   */
+  async put<E extends DomainEventLike>(
+    events: readonly E[],
+    options?: InsertEventsOptions,
+  ): Promise<Recording<E>[]> {
+    const n = events.length;
+    const storedEvents: StoredEvent[] = new Array(n);
+    for (let i = 0; i < n; i++) storedEvents[i] = this.mapper.toStoredEvent(events[i]!);
+    const ids = await this.recorder.insertEvents(storedEvents, options);
+    if (ids === null || ids === undefined) return [];
+    const m = Math.min(n, ids.length);
+    const recordings: Recording<E>[] = new Array(m);
+    for (let i = 0; i < m; i++) {
+      const s = storedEvents[i]!;
+      recordings[i] = new Recording(events[i]!, {
+        originatorId: s.originatorId,
+        originatorVersion: s.originatorVersion,
+        topic: s.topic,
+        state: s.state,
+        id: ids[i]!,
+      });
+    }
+    return recordings;
+  }
+
+  /** The domain events of one originator, in version order (newest first with `desc`). */
+  async get<E extends DomainEventLike = DomainEventLike>(
+    originatorId: string,
+    options?: SelectEventsOptions,
+  ): Promise<E[]> {
+    const stored = await this.recorder.selectEvents(originatorId, options);
+    const n = stored.length;
+    const events: E[] = new Array(n);
+    for (let i = 0; i < n; i++) events[i] = this.mapper.toDomainEvent<E>(stored[i]!);
+    return events;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * `eventsourcing/persistence`: stored events, transcoding, mapping, ciphers and compressors,
+ * recorder interfaces, the event store and the infrastructure factory.
+ */
+export { Environment, type EnvType } from '../utils/environment.js';
+export { type RetryOptions, retry } from '../utils/retry.js';
+export { strtobool } from '../utils/strtobool.js';
+export { AESCipher } from './aes-cipher.js';
+export {
+  BigIntAsStr,
+  BufferAsBase64,
+  BytesAsBase64,
+  builtinTranscodings,
+  DatetimeAsISO,
+  DecimalAsStr,
+  MapAsList,
+  SetAsList,
+  UUIDAsHex,
+} from './builtin-transcodings.js';
+export type { Cipher } from './cipher.js';
+export type { Compressor } from './compressor.js';
+export { formatDatetimeISO, parseDatetimeISO } from './datetime-iso.js';
+export * from './errors.js';
+export { EventStore } from './event-store.js';
+export {
+  InfrastructureFactory,
+  type InfrastructureFactoryClass,
+  registerPersistenceModule,
+} from './infrastructure-factory.js';
+export { JSONTranscoder } from './json-transcoder.js';
+export { Mapper, type MapperOptions } from './mapper.js';
+export type * from './recorders.js';
+export { Recording } from './recording.js';
+export type * from './stored-event.js';
+export type { Transcoder } from './transcoder.js';
+export type { Transcoding, TranscodingType } from './transcoding.js';
+export { ZlibCompressor } from './zlib-compressor.js';
+
+// The default persistence module registers itself ('memory', 'popo'), so that it resolves for
+// users who import only this subpath. It imports infrastructure-factory.js, never this file.
+import '../memory/index.js';

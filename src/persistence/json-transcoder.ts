@@ -1,0 +1,290 @@
+import { Buffer } from 'node:buffer';
+import { builtinTranscodings } from './builtin-transcodings.js';
+import { DataError, TranscodingNotRegisteredError } from './errors.js';
+import type { Transcoder } from './transcoder.js';
+import type { Transcoding } from './transcoding.js';
+
+/** Deeper than this is taken to be a cycle (JSON cannot hold one). */
+const MAX_DEPTH = 1000;
+
+/** Thrown inside the encoding walk; `encode` turns it into the public error with the path. */
+class EncodeFailure {
+  readonly path: (string | number)[] = [];
+  constructor(
+    readonly value: unknown,
+    readonly reason: 'unregistered' | 'non-finite' | 'too-deep',
+  ) {}
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    const ctor = (proto as { constructor?: { name?: unknown } } | null)?.constructor;
+    return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'object';
+  }
+  if (typeof value === 'function') return 'function';
+  return typeof value;
+}
+
+function renderPath(path: readonly (string | number)[]): string {
+  let out = '$';
+  for (let i = path.length - 1; i >= 0; i--) {
+    const part = path[i]!;
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$|^<.*>$/.test(part)) out += `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}
+
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  // A plain assignment to '__proto__' would change the object's prototype.
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    obj[key] = value;
+  }
+}
+
+/**
+ * Encodes objects as compact UTF-8 JSON, as the Python library's `JSONTranscoder` does. JSON
+ * values (null, booleans, finite numbers, strings, arrays, plain objects) are written as they
+ * are; any other value is written as `{"_type_": name, "_data_": encoded}` by the transcoding
+ * registered for its exact constructor (nested values are encoded the same way), and read back
+ * by the transcoding registered under that name. Built in: `Date` (`datetime_iso`), `bigint`
+ * (`bigint_str`), `Uint8Array` and `Buffer` (`bytes_base64`), `Map` (`map`), `Set` (`set`), and,
+ * for reading Python's events, `uuid_hex` and `decimal_str` (as strings).
+ *
+ * Values are inspected before any `toJSON` method could run, so a `Date` stays a `Date`.
+ * `undefined` object fields are omitted (in arrays they are written as `null`). A value with
+ * no transcoding is a `TranscodingNotRegisteredError`, on write and on read; `NaN` and
+ * infinities are a `DataError`. Both messages give the path of the value.
+ */
+export class JSONTranscoder implements Transcoder {
+  readonly #byType = new Map<unknown, Transcoding<unknown>>();
+  readonly #byName = new Map<string, Transcoding<unknown>>();
+
+  constructor() {
+    for (const transcoding of builtinTranscodings()) this.register(transcoding);
+  }
+
+  /**
+   * Adds a transcoding, replacing any registered for the same type or name. The name is stored
+   * with the data, so it must not change while events written with it are stored.
+   */
+  register<T>(transcoding: Transcoding<T>): void {
+    const t = transcoding as Transcoding<unknown> | null | undefined;
+    if (
+      t === null ||
+      typeof t !== 'object' ||
+      typeof t.name !== 'string' ||
+      t.name === '' ||
+      typeof t.encode !== 'function' ||
+      typeof t.decode !== 'function' ||
+      (t.type !== null && typeof t.type !== 'function')
+    ) {
+      throw new TypeError(
+        'A transcoding needs a non-empty string `name`, `encode` and `decode` methods, and a ' +
+          '`type` that is the constructor of the values it encodes (or null to only decode).',
+      );
+    }
+    if (t.type !== null) this.#byType.set(t.type, t);
+    this.#byName.set(t.name, t);
+  }
+
+  /** The compact UTF-8 JSON of `obj`. */
+  encode(obj: unknown): Uint8Array {
+    let tree: unknown;
+    try {
+      tree = obj === undefined ? this.#unregistered(obj) : this.#toJSONable(obj, 0);
+    } catch (error) {
+      if (error instanceof EncodeFailure) throw this.#encodeError(error);
+      throw error;
+    }
+    return Buffer.from(JSON.stringify(tree), 'utf8');
+  }
+
+  /** The object whose UTF-8 JSON these bytes are, with transcoded values rebuilt. */
+  decode(data: Uint8Array): unknown {
+    const text = Buffer.isBuffer(data)
+      ? data.toString('utf8')
+      : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+    const value: unknown = JSON.parse(text);
+    // JSON escapes a quote inside a string, so without this text no object has a `_type_` key.
+    if (!text.includes('"_type_"')) return value;
+    return this.#revive(value);
+  }
+
+  #unregistered(value: unknown): never {
+    throw new EncodeFailure(value, 'unregistered');
+  }
+
+  #encodeError(failure: EncodeFailure): Error {
+    const where = failure.path.length > 0 ? ` (at ${renderPath(failure.path)})` : '';
+    const { value } = failure;
+    if (failure.reason === 'non-finite') {
+      return new DataError(
+        `Cannot encode ${String(value)}${where}: JSON has no NaN or Infinity. Store null or a ` +
+          'string instead.',
+      );
+    }
+    if (failure.reason === 'too-deep') {
+      return new DataError(
+        `Cannot encode a value nested more than ${MAX_DEPTH} levels deep${where}: it probably ` +
+          'refers to itself (a cycle), which JSON cannot hold.',
+      );
+    }
+    const name = typeName(value);
+    return new TranscodingNotRegisteredError(
+      `Object of type ${name} is not serializable${where}. Please define and register a custom ` +
+        `transcoding for this type: transcoder.register({ type: ${name}, name: '...', ` +
+        'encode(obj) { ... }, decode(data) { ... } }).',
+    );
+  }
+
+  #toJSONable(value: unknown, depth: number): unknown {
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return value;
+      case 'number':
+        if (Number.isFinite(value)) return value;
+        throw new EncodeFailure(value, 'non-finite');
+      case 'object': {
+        if (value === null) return null;
+        if (depth > MAX_DEPTH) throw new EncodeFailure(value, 'too-deep');
+        const proto: unknown = Object.getPrototypeOf(value);
+        if (proto === Array.prototype) return this.#array(value as unknown[], depth);
+        if (proto === Object.prototype || proto === null) {
+          return this.#object(value as Record<string, unknown>, depth);
+        }
+        const transcoding = this.#byType.get((proto as { constructor: unknown }).constructor);
+        if (transcoding !== undefined) return this.#wrap(transcoding, value, depth);
+        // An array of a subclass is still a JSON array (as Python writes a tuple as a list).
+        if (Array.isArray(value)) return this.#array(value, depth);
+        throw new EncodeFailure(value, 'unregistered');
+      }
+      case 'bigint': {
+        const transcoding = this.#byType.get(BigInt);
+        if (transcoding !== undefined) return this.#wrap(transcoding, value, depth);
+        throw new EncodeFailure(value, 'unregistered');
+      }
+      default:
+        throw new EncodeFailure(value, 'unregistered');
+    }
+  }
+
+  #wrap(transcoding: Transcoding<unknown>, value: unknown, depth: number): unknown {
+    try {
+      return {
+        _type_: transcoding.name,
+        _data_: this.#toJSONable(transcoding.encode(value), depth + 1),
+      };
+    } catch (error) {
+      if (error instanceof EncodeFailure) error.path.push(`<${transcoding.name}>`);
+      throw error;
+    }
+  }
+
+  /** Returns `arr` itself unless an item had to change (copy on write). */
+  #array(arr: readonly unknown[], depth: number): unknown[] {
+    let out: unknown[] | undefined;
+    const n = arr.length;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const item = arr[i];
+        let encoded: unknown;
+        if (typeof item === 'string' || typeof item === 'boolean' || item === null) encoded = item;
+        else if (item === undefined) encoded = null;
+        else encoded = this.#toJSONable(item, depth + 1);
+        if (out !== undefined) out.push(encoded);
+        else if (encoded !== item) {
+          out = arr.slice(0, i);
+          out.push(encoded);
+        }
+      }
+    } catch (error) {
+      if (error instanceof EncodeFailure) error.path.push(i);
+      throw error;
+    }
+    return out ?? (arr as unknown[]);
+  }
+
+  /** Returns `obj` itself unless a field had to change (copy on write). */
+  #object(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+    let out: Record<string, unknown> | undefined;
+    const keys = Object.keys(obj);
+    const n = keys.length;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const key = keys[i]!;
+        const item = obj[key];
+        // JSON.stringify omits undefined fields itself.
+        if (
+          item === undefined ||
+          typeof item === 'string' ||
+          typeof item === 'boolean' ||
+          item === null
+        ) {
+          if (out !== undefined) setOwn(out, key, item);
+          continue;
+        }
+        const encoded = this.#toJSONable(item, depth + 1);
+        if (out === undefined && encoded !== item) {
+          out = {};
+          for (let j = 0; j < i; j++) setOwn(out, keys[j]!, obj[keys[j]!]);
+        }
+        if (out !== undefined) setOwn(out, key, encoded);
+      }
+    } catch (error) {
+      if (error instanceof EncodeFailure) error.path.push(keys[i]!);
+      throw error;
+    }
+    return out ?? obj;
+  }
+
+  /** Rebuilds transcoded values in place, innermost first (a Map's values before the Map). */
+  #revive(value: unknown): unknown {
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (typeof item === 'object' && item !== null) {
+          const revived = this.#revive(item);
+          if (revived !== item) value[i] = revived;
+        }
+      }
+      return value;
+    }
+    const obj = value as Record<string, unknown>;
+    let count = 0;
+    for (const key in obj) {
+      count++;
+      const item = obj[key];
+      if (typeof item === 'object' && item !== null) {
+        const revived = this.#revive(item);
+        if (revived !== item) setOwn(obj, key, revived);
+      }
+    }
+    if (count === 2 && Object.hasOwn(obj, '_type_') && Object.hasOwn(obj, '_data_')) {
+      const name = obj._type_;
+      const transcoding = typeof name === 'string' ? this.#byName.get(name) : undefined;
+      if (transcoding === undefined) {
+        throw new TranscodingNotRegisteredError(
+          `Data serialized with name ${JSON.stringify(name)} is not deserializable. Please ` +
+            'register a custom transcoding for this type (transcoder.register(...)) before reading.',
+        );
+      }
+      return transcoding.decode(obj._data_);
+    }
+    return obj;
+  }
+}

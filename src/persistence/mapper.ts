@@ -1,0 +1,166 @@
+import type { DomainEventLike } from '../domain/protocols.js';
+import { getTopic, resolveTopic } from '../domain/topics.js';
+import { classVersionOf, upcastState } from '../domain/versioning.js';
+import type { Cipher } from './cipher.js';
+import type { Compressor } from './compressor.js';
+import { MapperDeserialisationError, TranscodingNotRegisteredError } from './errors.js';
+import type { StoredEvent } from './stored-event.js';
+import type { Transcoder } from './transcoder.js';
+
+/** Options of `new Mapper(...)`. */
+export interface MapperOptions {
+  /** Turns event state into bytes and back. */
+  transcoder: Transcoder;
+  /** Compresses the encoded state (before encryption). */
+  compressor?: Compressor | null;
+  /** Encrypts the (compressed) encoded state. */
+  cipher?: Cipher | null;
+}
+
+/** What the mapper works out once per event class. */
+interface ClassInfo {
+  readonly cls: Function & { prototype: object };
+  readonly topic: string;
+  readonly classVersion: number;
+}
+
+const ORIGINATOR_ID = 'originatorId';
+const ORIGINATOR_VERSION = 'originatorVersion';
+const ORIGINATOR_TOPIC = 'originatorTopic';
+/** Python's names, which the stored state uses. */
+const STORED_ORIGINATOR_TOPIC = 'originator_topic';
+const CLASS_VERSION = 'class_version';
+
+/**
+ * Converts domain events to stored events and back. Writing: the topic of the event's class, and
+ * its state (own enumerable fields except `originatorId` and `originatorVersion`;
+ * `originatorTopic` stored as Python's `originator_topic`; `class_version` added when the class's
+ * static `classVersion` is above 1) encoded by the transcoder, then compressed, then encrypted.
+ * Reading reverses that, upcasts old state in place with the class's static `upcastV1V2(state)`,
+ * `upcastV2V3(state)`, … (the domain layer's `upcastState`), and makes the
+ * event with `Object.create(cls.prototype)` (no constructor runs), frozen.
+ *
+ * A stored event that cannot be read is a `MapperDeserialisationError` naming its topic,
+ * originator id and version, with the original error as `cause`; except that a value with no
+ * registered transcoding stays a `TranscodingNotRegisteredError` (its message names the event
+ * too), so that one class catches that mistake on write and on read.
+ */
+export class Mapper {
+  /** Turns event state into bytes and back. */
+  readonly transcoder: Transcoder;
+  /** Compresses encoded state, or `null`. */
+  readonly compressor: Compressor | null;
+  /** Encrypts encoded state, or `null`. */
+  readonly cipher: Cipher | null;
+
+  readonly #byClass = new Map<Function, ClassInfo>();
+  readonly #byTopic = new Map<string, ClassInfo>();
+
+  constructor(options: MapperOptions) {
+    if (options === null || typeof options !== 'object' || options.transcoder == null) {
+      throw new TypeError('new Mapper({ transcoder, compressor?, cipher? }) needs a transcoder.');
+    }
+    this.transcoder = options.transcoder;
+    this.compressor = options.compressor ?? null;
+    this.cipher = options.cipher ?? null;
+  }
+
+  /** The stored form of a domain event. */
+  toStoredEvent(event: DomainEventLike): StoredEvent {
+    const cls = (event as object).constructor;
+    let info = this.#byClass.get(cls);
+    if (info === undefined) {
+      const topic = getTopic(cls);
+      info = { cls, topic, classVersion: classVersionOf(cls) };
+      this.#byClass.set(cls, info);
+    }
+    const originatorId = event.originatorId;
+    const originatorVersion = event.originatorVersion;
+    if (typeof originatorId !== 'string' || typeof originatorVersion !== 'number') {
+      throw new TypeError(
+        `Cannot store a ${info.topic} event without a string originatorId and a number ` +
+          `originatorVersion (got ${typeof originatorId} and ${typeof originatorVersion}).`,
+      );
+    }
+    const fields = event as unknown as Record<string, unknown>;
+    const state: Record<string, unknown> = {};
+    for (const key of Object.keys(fields)) {
+      if (key === ORIGINATOR_ID || key === ORIGINATOR_VERSION) continue;
+      if (key === ORIGINATOR_TOPIC) state[STORED_ORIGINATOR_TOPIC] = fields[key];
+      else if (key === '__proto__') {
+        Object.defineProperty(state, key, { value: fields[key], enumerable: true, writable: true });
+      } else state[key] = fields[key];
+    }
+    if (info.classVersion > 1) state[CLASS_VERSION] = info.classVersion;
+    let data = this.transcoder.encode(state);
+    if (this.compressor !== null) data = this.compressor.compress(data);
+    if (this.cipher !== null) data = this.cipher.encrypt(data);
+    return { originatorId, originatorVersion, topic: info.topic, state: data };
+  }
+
+  /** The domain event a stored event was made from, upcast to its class's current version. */
+  toDomainEvent<E extends DomainEventLike = DomainEventLike>(stored: StoredEvent): E {
+    try {
+      let data = stored.state;
+      if (this.cipher !== null) data = this.cipher.decrypt(data);
+      if (this.compressor !== null) data = this.compressor.decompress(data);
+      const state = this.transcoder.decode(data) as Record<string, unknown>;
+      if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+        throw new TypeError(`The decoded state is not an object, but ${JSON.stringify(state)}.`);
+      }
+      const info = this.#infoForTopic(stored.topic);
+      if (info.classVersion > 1) {
+        const raw = state[CLASS_VERSION];
+        const version = raw === undefined ? 1 : raw;
+        if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+          throw new TypeError(`Invalid stored class_version: ${JSON.stringify(raw)}.`);
+        }
+        if (version < info.classVersion) upcastState(info.cls, state, version);
+      }
+      const event = Object.create(info.cls.prototype) as Record<string, unknown>;
+      event[ORIGINATOR_ID] = stored.originatorId;
+      event[ORIGINATOR_VERSION] = stored.originatorVersion;
+      for (const key of Object.keys(state)) {
+        if (key === CLASS_VERSION) continue;
+        if (key === STORED_ORIGINATOR_TOPIC) event[ORIGINATOR_TOPIC] = state[key];
+        else if (key === '__proto__' || key === ORIGINATOR_ID || key === ORIGINATOR_VERSION) {
+          // Never let stored state replace the prototype or the stored id and version.
+          if (key === '__proto__') {
+            Object.defineProperty(event, key, { value: state[key], enumerable: true });
+          }
+        } else event[key] = state[key];
+      }
+      return Object.freeze(event) as unknown as E;
+    } catch (error) {
+      const which =
+        `topic '${stored.topic}', originator id '${stored.originatorId}', ` +
+        `version ${stored.originatorVersion}`;
+      if (error instanceof TranscodingNotRegisteredError) {
+        throw new TranscodingNotRegisteredError(
+          `${error.message} (reading the stored event with ${which})`,
+          {
+            cause: error,
+          },
+        );
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new MapperDeserialisationError(
+        `Failed to deserialise the stored event with ${which}: ${reason}`,
+        { cause: error },
+      );
+    }
+  }
+
+  #infoForTopic(topic: string): ClassInfo {
+    let info = this.#byTopic.get(topic);
+    if (info === undefined) {
+      const cls = resolveTopic<unknown>(topic);
+      if (typeof cls !== 'function') {
+        throw new TypeError(`Topic '${topic}' names ${String(cls)}, which is not a class.`);
+      }
+      info = { cls: cls as ClassInfo['cls'], topic, classVersion: classVersionOf(cls) };
+      this.#byTopic.set(topic, info);
+    }
+    return info;
+  }
+}

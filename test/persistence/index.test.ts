@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as persistence from '../../src/persistence/index.js';
+
+describe('eventsourcing/persistence', () => {
+  it('resolves the built-in memory module without importing it separately', async () => {
+    for (const name of ['memory', 'popo', 'eventsourcing.popo']) {
+      const factory = persistence.InfrastructureFactory.construct({ PERSISTENCE_MODULE: name });
+      assert.equal(factory.constructor.name, 'MemoryFactory');
+      await factory.close();
+    }
+    await using factory = persistence.InfrastructureFactory.construct({});
+    assert.equal(factory.constructor.name, 'MemoryFactory');
+  });
+
+  it('stores and reads events end to end with the default factory, compressed and encrypted', async () => {
+    class Noted {
+      declare readonly originatorId: string;
+      declare readonly originatorVersion: number;
+      declare readonly at: Date;
+      declare readonly tags: Set<string>;
+    }
+    const env = new persistence.Environment('Notes', {
+      NOTES_CIPHER_KEY: persistence.AESCipher.createKey(),
+      COMPRESSOR_TOPIC: 'zlib',
+    });
+    await using factory = persistence.InfrastructureFactory.construct(env);
+    const store = factory.eventStore(factory.mapper(), factory.applicationRecorder());
+    const id = '11111111-2222-4333-8444-555555555555';
+    const event = Object.assign(Object.create(Noted.prototype) as Noted, {
+      originatorId: id,
+      originatorVersion: 1,
+      at: new Date(0),
+      tags: new Set(['a']),
+    });
+    const [recording] = await store.put([event]);
+    assert.equal(recording?.notification.id, 1);
+    const [read] = await store.get<Noted>(id);
+    assert.ok(read instanceof Noted);
+    assert.deepEqual(read.tags, new Set(['a']));
+    assert.equal(read.at.getTime(), 0);
+  });
+
+  it('exports the everyday names', () => {
+    for (const name of [
+      'JSONTranscoder',
+      'Mapper',
+      'EventStore',
+      'Recording',
+      'AESCipher',
+      'ZlibCompressor',
+      'InfrastructureFactory',
+      'registerPersistenceModule',
+      'retry',
+      'strtobool',
+      'Environment',
+      'IntegrityError',
+      'TranscodingNotRegisteredError',
+      'MapperDeserialisationError',
+    ]) {
+      assert.equal(typeof (persistence as Record<string, unknown>)[name], 'function', name);
+    }
+  });
+});
