@@ -10,7 +10,6 @@ import { TopicError } from './errors.js';
  * `topic`, and `registerTopic` adds aliases (for renamed classes, or events written by Python).
  */
 
-// biome-ignore lint/complexity/noBannedTypes: topics name classes and functions of any shape.
 type Named = Function | object;
 
 const byTopic = new Map<string, Named>();
@@ -18,7 +17,11 @@ let topicOf = new WeakMap<Named, string>();
 
 function redefinitionCheckDisabled(): boolean {
   const value = process.env.EVENTSOURCING_DISABLE_REDEFINITION_CHECK;
-  return value !== undefined && value !== '' && !['0', 'n', 'no', 'f', 'false', 'off'].includes(value.toLowerCase());
+  return (
+    value !== undefined &&
+    value !== '' &&
+    !['0', 'n', 'no', 'f', 'false', 'off'].includes(value.toLowerCase())
+  );
 }
 
 function describe(obj: Named): string {
@@ -74,6 +77,11 @@ export function getTopic(cls: Named): string {
   }
   registerTopic(topic, cls);
   return topic;
+}
+
+/** The topic registered for a class (or other object), without registering it; else `undefined`. */
+export function lookupTopic(obj: Named): string | undefined {
+  return topicOf.get(obj);
 }
 
 /** Whether a topic has been registered. */

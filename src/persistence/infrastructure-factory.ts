@@ -171,9 +171,7 @@ export abstract class InfrastructureFactory implements AsyncDisposable {
   static construct(env?: Environment | EnvType): InfrastructureFactory {
     const environment = toEnvironment(env);
     // Called on a concrete subclass, `this` is that subclass.
-    // biome-ignore lint/complexity/noThisInStatic: the class this was called on, on purpose.
     if (this !== InfrastructureFactory) {
-      // biome-ignore lint/complexity/noThisInStatic: the class this was called on, on purpose.
       return new (this as unknown as InfrastructureFactoryClass)(environment);
     }
     const found = lookup(environment, PERSISTENCE_MODULE_KEYS);
@@ -198,9 +196,7 @@ export abstract class InfrastructureFactory implements AsyncDisposable {
   static async constructAsync(env?: Environment | EnvType): Promise<InfrastructureFactory> {
     const environment = toEnvironment(env);
     // Called on a concrete subclass, `this` is that subclass.
-    // biome-ignore lint/complexity/noThisInStatic: the class this was called on, on purpose.
     if (this !== InfrastructureFactory) {
-      // biome-ignore lint/complexity/noThisInStatic: the class this was called on, on purpose.
       return new (this as unknown as InfrastructureFactoryClass)(environment);
     }
     const found = lookup(environment, PERSISTENCE_MODULE_KEYS);

@@ -1,0 +1,332 @@
+// Registers the built-in persistence modules, so that `PERSISTENCE_MODULE` resolves synchronously.
+import '../memory/index.js';
+import { ProgrammingError } from '../domain/errors.js';
+import type {
+  AggregateLike,
+  CollectEvents,
+  DomainEventLike,
+  ProjectorFunction,
+} from '../domain/protocols.js';
+import type { EventStore } from '../persistence/event-store.js';
+import { InfrastructureFactory } from '../persistence/infrastructure-factory.js';
+import { JSONTranscoder } from '../persistence/json-transcoder.js';
+import type { Mapper } from '../persistence/mapper.js';
+import type { ApplicationRecorder, InsertEventsOptions } from '../persistence/recorders.js';
+import type { Recording } from '../persistence/recording.js';
+import type { Transcoder } from '../persistence/transcoder.js';
+import { Environment, type EnvType } from '../utils/environment.js';
+import { strtobool } from '../utils/strtobool.js';
+import { Cache, LRUCache } from './cache.js';
+import { LocalNotificationLog } from './notification-log.js';
+import { RecorderOptions } from './recorder-options.js';
+import { Repository } from './repository.js';
+
+/** Any class: keys of `snapshottingIntervals` and `snapshottingProjectors`. */
+export type AnyClass = abstract new (...args: never[]) => unknown;
+
+/** A class whose static `take(aggregate)` makes a snapshot event of an aggregate. */
+export interface SnapshotClass {
+  take(aggregate: never): DomainEventLike;
+}
+
+/** What `Application.save` takes: aggregates, domain events, null/undefined, `RecorderOptions`. */
+export type Saveable = CollectEvents | DomainEventLike | RecorderOptions | null | undefined;
+
+/** Options of the `Application` constructor. */
+export interface ApplicationOptions {
+  /** Environment variables; they take precedence over `process.env` and the class's static `env`. */
+  env?: EnvType;
+  /**
+   * The infrastructure factory to use instead of the one `PERSISTENCE_MODULE` selects (used by
+   * `Application.create` for third-party persistence modules, and handy in tests).
+   */
+  factory?: InfrastructureFactory;
+}
+
+/** Options of `Application.takeSnapshot`. */
+export interface TakeSnapshotOptions<A> {
+  /** Snapshot the aggregate as it was at this version (default: its latest version). */
+  version?: number | null;
+  /** The projector used to reconstruct the aggregate (default: `projectAggregate`). */
+  projector?: ProjectorFunction<A, never>;
+}
+
+const SNAPSHOTTING_DISABLED_MESSAGE =
+  "Can't take snapshot without snapshots store. Please set environment variable " +
+  "IS_SNAPSHOTTING_ENABLED to a true value (e.g. 'y'), or set 'isSnapshottingEnabled' on " +
+  "application class, or set 'snapshottingIntervals' on application class.";
+
+/**
+ * An event-sourced application: subclass it, write commands and queries that use
+ * `this.repository` and `this.save`, and choose its persistence with environment variables
+ * (`PERSISTENCE_MODULE`, …), the static `env`, or the constructor's `env`.
+ *
+ * Construction is synchronous and does no I/O; storage is connected on first use. Use
+ * `await App.create({ env })` to connect eagerly, or with a third-party persistence module.
+ */
+export class Application implements AsyncDisposable {
+  /** Default environment variables of the application class (lowest precedence). */
+  static env: EnvType = {};
+  /** Whether snapshots are stored (sets `IS_SNAPSHOTTING_ENABLED`). */
+  static isSnapshottingEnabled = false;
+  /** Take a snapshot automatically when an aggregate of the class reaches a multiple of N. */
+  static snapshottingIntervals: ReadonlyMap<AnyClass, number> | null = null;
+  /** Projector functions for the automatic snapshots of aggregates of the given classes. */
+  static snapshottingProjectors: ReadonlyMap<AnyClass, ProjectorFunction<never, never>> | null =
+    null;
+  /** The snapshot class used for aggregates that have no static `Snapshot` class. */
+  static snapshotClass: SnapshotClass | null = null;
+  /** The size of the sections of the notification log. */
+  static logSectionSize = 10;
+
+  /** The application's name: its class's static `name` (the class name unless overridden). */
+  readonly name: string;
+  /** The environment the application was configured with, scoped by its name. */
+  readonly env: Environment;
+  /** Makes the application's mapper, recorders and stores. */
+  readonly factory: InfrastructureFactory;
+  /** Converts domain events to stored events and back. */
+  readonly mapper: Mapper;
+  /** Records the application's events and notifications. */
+  readonly recorder: ApplicationRecorder;
+  /** The store of the application's domain events. */
+  readonly events: EventStore;
+  /** The store of snapshots, when snapshotting is enabled. */
+  readonly snapshots: EventStore | null;
+  /** Gets aggregates by id. */
+  readonly repository: Repository;
+  /** The application's events in the order they were recorded. */
+  readonly notificationLog: LocalNotificationLog;
+
+  private closed = false;
+
+  constructor(options: ApplicationOptions = {}) {
+    this.name = (this.constructor as typeof Application).name;
+    this.env = this.constructEnv(this.name, options.env);
+    this.factory = options.factory ?? this.constructFactory(this.env);
+    this.mapper = this.constructMapper();
+    this.recorder = this.constructRecorder();
+    this.events = this.constructEventStore();
+    this.snapshots = this.constructSnapshotStore();
+    this.repository = this.constructRepository();
+    this.notificationLog = this.constructNotificationLog();
+  }
+
+  /**
+   * Constructs the application with its persistence module resolved asynchronously (needed for
+   * third-party modules named by `PERSISTENCE_MODULE`).
+   */
+  static async create<T extends Application>(
+    this: new (
+      options?: ApplicationOptions,
+    ) => T,
+    options: ApplicationOptions = {},
+  ): Promise<T> {
+    if (options.factory !== undefined) return new this(options);
+    const probe = Object.create(this.prototype) as Application;
+    const name = (this as unknown as typeof Application).name;
+    const env = probe.constructEnv.call(probe, name, options.env);
+    const factory = await InfrastructureFactory.constructAsync(env);
+    return new this({ ...options, factory });
+  }
+
+  /** The environment: the class's `env`, then `process.env`, then `env` (highest precedence). */
+  protected constructEnv(name: string, env?: EnvType): Environment {
+    const cls = this.constructor as typeof Application;
+    const vars: Record<string, string | undefined> = { ...cls.env };
+    if (cls.isSnapshottingEnabled || cls.snapshottingIntervals) vars.IS_SNAPSHOTTING_ENABLED = 'y';
+    Object.assign(vars, process.env, env ?? {});
+    return new Environment(name, vars);
+  }
+
+  /** The infrastructure factory selected by `PERSISTENCE_MODULE`. */
+  protected constructFactory(env: Environment): InfrastructureFactory {
+    return InfrastructureFactory.construct(env);
+  }
+
+  /** The mapper, with the transcoder made by `constructTranscoder`. */
+  protected constructMapper(): Mapper {
+    return this.factory.mapper(this.constructTranscoder());
+  }
+
+  /** The transcoder, with the application's transcodings registered. */
+  protected constructTranscoder(): Transcoder {
+    const transcoder = this.factory.transcoder();
+    if (transcoder instanceof JSONTranscoder) this.registerTranscodings(transcoder);
+    return transcoder;
+  }
+
+  /** Override to register transcodings for your own value types. */
+  protected registerTranscodings(_transcoder: JSONTranscoder): void {}
+
+  /** The application recorder. */
+  protected constructRecorder(): ApplicationRecorder {
+    return this.factory.applicationRecorder();
+  }
+
+  /** The event store over the application recorder. */
+  protected constructEventStore(): EventStore {
+    return this.factory.eventStore(this.mapper, this.recorder);
+  }
+
+  /** The snapshot store, when snapshotting is enabled. */
+  protected constructSnapshotStore(): EventStore | null {
+    if (!this.factory.isSnapshottingEnabled()) return null;
+    return this.factory.eventStore(this.mapper, this.factory.aggregateRecorder('snapshots'));
+  }
+
+  /** The repository, with a cache when `AGGREGATE_CACHE_MAXSIZE` is set. */
+  protected constructRepository(): Repository {
+    const maxsize = this.env.get('AGGREGATE_CACHE_MAXSIZE');
+    let cache: Cache<string, unknown> | null = null;
+    if (maxsize !== undefined && maxsize.trim() !== '') {
+      const size = Number(maxsize);
+      if (!Number.isInteger(size)) {
+        throw new RangeError(
+          `AGGREGATE_CACHE_MAXSIZE must be an integer (or empty for no cache), got ${JSON.stringify(maxsize)}`,
+        );
+      }
+      cache = size > 0 ? new LRUCache(size) : new Cache();
+    }
+    return new Repository(this.events, {
+      snapshotStore: this.snapshots,
+      cache,
+      fastforward: this.envFlag('AGGREGATE_CACHE_FASTFORWARD', true),
+      fastforwardSkipping: this.envFlag('AGGREGATE_CACHE_FASTFORWARD_SKIPPING', false),
+      deepcopyFromCache: this.envFlag('DEEPCOPY_FROM_AGGREGATE_CACHE', true),
+    });
+  }
+
+  /** The notification log, with sections of the class's `logSectionSize`. */
+  protected constructNotificationLog(): LocalNotificationLog {
+    return new LocalNotificationLog(
+      this.recorder,
+      (this.constructor as typeof Application).logSectionSize,
+    );
+  }
+
+  /**
+   * Saves the new events of the given aggregates, and the given events, in one atomic insert, and
+   * returns their recordings (each event with its notification). Snapshots are then taken
+   * automatically for aggregates whose classes have `snapshottingIntervals`. A conflicting
+   * version rejects with `IntegrityError` and nothing is stored.
+   */
+  async save(...items: Saveable[]): Promise<Recording[]> {
+    const events: DomainEventLike[] = [];
+    const aggregates = new Map<string, AggregateLike & CollectEvents>();
+    let options: InsertEventsOptions | undefined;
+    for (const item of items) {
+      if (item === null || item === undefined) continue;
+      if (item instanceof RecorderOptions) {
+        options = { ...options, ...item.options };
+      } else if (typeof (item as CollectEvents).collectEvents === 'function') {
+        const aggregate = item as AggregateLike & CollectEvents;
+        for (const event of aggregate.collectEvents()) events.push(event);
+        aggregates.set(aggregate.id, aggregate);
+      } else if (typeof (item as DomainEventLike).originatorId === 'string') {
+        events.push(item as DomainEventLike);
+      } else {
+        throw new TypeError(
+          `Cannot save ${describe(item)}: expected aggregates (with collectEvents()), domain ` +
+            `events (with originatorId and originatorVersion), null, or RecorderOptions.`,
+        );
+      }
+    }
+    if (events.length === 0 && options === undefined) return [];
+    const recordings = await this.events.put(events, options);
+    const cache = this.repository.cache;
+    if (cache !== null && !this.repository.fastforward) {
+      for (const [id, aggregate] of aggregates) cache.put(id, aggregate);
+    }
+    await this.takeSnapshots(events, aggregates);
+    this.notify(recordings);
+    return recordings;
+  }
+
+  /**
+   * Called after each successful save with its recordings. Override it to react to new events
+   * (process applications and runners use it); the default does nothing.
+   */
+  protected notify(_recordings: Recording[]): void {}
+
+  /**
+   * Stores a snapshot of the aggregate (at its latest version, or the version given). Needs
+   * snapshotting to be enabled.
+   */
+  async takeSnapshot<A = AggregateLike>(
+    aggregateId: string,
+    options: TakeSnapshotOptions<A> = {},
+  ): Promise<void> {
+    if (this.snapshots === null) throw new ProgrammingError(SNAPSHOTTING_DISABLED_MESSAGE);
+    const aggregate = await this.repository.get<A>(aggregateId, {
+      version: options.version ?? null,
+      projector: options.projector,
+      deepcopyFromCache: false,
+    });
+    await this.storeSnapshot(aggregate);
+  }
+
+  private async storeSnapshot(aggregate: unknown): Promise<void> {
+    const snapshots = this.snapshots;
+    if (snapshots === null) throw new ProgrammingError(SNAPSHOTTING_DISABLED_MESSAGE);
+    const cls = (this.constructor as typeof Application).snapshotClass;
+    const own = (aggregate as { constructor?: { Snapshot?: SnapshotClass } }).constructor?.Snapshot;
+    const snapshotClass = own ?? cls;
+    if (snapshotClass === null || snapshotClass === undefined) {
+      throw new ProgrammingError(
+        `Cannot take a snapshot of ${describe(aggregate)}: its class has no static Snapshot ` +
+          `class and the application has no snapshotClass. Extend Aggregate, or set one of them.`,
+      );
+    }
+    await snapshots.put([snapshotClass.take(aggregate as never)]);
+  }
+
+  private async takeSnapshots(
+    events: readonly DomainEventLike[],
+    aggregates: ReadonlyMap<string, AggregateLike & CollectEvents>,
+  ): Promise<void> {
+    const cls = this.constructor as typeof Application;
+    const intervals = cls.snapshottingIntervals;
+    if (this.snapshots === null || intervals === null || intervals.size === 0) return;
+    for (const event of events) {
+      const aggregate = aggregates.get(event.originatorId);
+      if (aggregate === undefined) continue;
+      const aggregateClass = aggregate.constructor as AnyClass;
+      const interval = intervals.get(aggregateClass);
+      if (interval === undefined || event.originatorVersion % interval !== 0) continue;
+      const projector = cls.snapshottingProjectors?.get(aggregateClass);
+      if (projector === undefined && aggregate.version === event.originatorVersion) {
+        // The aggregate in hand is at that version: snapshot it without reading it back.
+        await this.storeSnapshot(aggregate);
+      } else {
+        await this.takeSnapshot(event.originatorId, {
+          version: event.originatorVersion,
+          projector: projector as ProjectorFunction<unknown, never> | undefined,
+        });
+      }
+    }
+  }
+
+  /** Closes the application's recorders and connections. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.factory.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private envFlag(key: string, defaultValue: boolean): boolean {
+    const value = this.env.get(key);
+    return value === undefined || value.trim() === '' ? defaultValue : strtobool(value);
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    return `an object of class ${value.constructor?.name ?? '(none)'}`;
+  }
+  return `${typeof value} ${String(value)}`;
+}

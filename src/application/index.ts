@@ -1,0 +1,24 @@
+/**
+ * The application layer: `Application`, `Repository` (with an optional aggregate cache), the
+ * notification log, and `EventSourcedLog`.
+ */
+export {
+  type AnyClass,
+  Application,
+  type ApplicationOptions,
+  type Saveable,
+  type SnapshotClass,
+  type TakeSnapshotOptions,
+} from './application.js';
+export { Cache, LRUCache } from './cache.js';
+export { AggregateNotFoundError } from './errors.js';
+export { EventSourcedLog } from './event-sourced-log.js';
+export {
+  formatSectionId,
+  LocalNotificationLog,
+  type NotificationLog,
+  type Section,
+} from './notification-log.js';
+export { projectAggregate } from './project-aggregate.js';
+export { RecorderOptions } from './recorder-options.js';
+export { Repository, type RepositoryGetOptions, type RepositoryOptions } from './repository.js';

@@ -1,0 +1,86 @@
+import type { ApplicationRecorder, SelectNotificationsOptions } from '../persistence/recorders.js';
+import type { Notification } from '../persistence/stored-event.js';
+
+/**
+ * A page of an application's notification log. `id` is `"first,last"` of the notifications it
+ * holds (null when empty); `nextId` is the id of the next section, when this one is full.
+ */
+export interface Section {
+  readonly id: string | null;
+  readonly items: readonly Notification[];
+  readonly nextId: string | null;
+}
+
+/** Formats a section id from the first and last notification ids it covers. */
+export function formatSectionId(first: number, last: number): string {
+  return `${first},${last}`;
+}
+
+/** Reads an application's notifications in order, by sections or by position. */
+export interface NotificationLog {
+  /** The section with the given `"first,last"` id. */
+  get(sectionId: string): Promise<Section>;
+  /** Notifications from `start`, at most `limit` (which must not exceed the section size). */
+  select(
+    start: number | null | undefined,
+    limit: number,
+    options?: SelectNotificationsOptions,
+  ): Promise<Notification[]>;
+}
+
+/** The notification log of an application, read from its recorder. */
+export class LocalNotificationLog implements NotificationLog {
+  /** The most notifications a section or a `select` returns. */
+  readonly sectionSize: number;
+  private readonly recorder: ApplicationRecorder;
+
+  constructor(recorder: ApplicationRecorder, sectionSize = 10) {
+    if (!Number.isInteger(sectionSize) || sectionSize < 1) {
+      throw new RangeError(`Section size must be a positive integer, got ${sectionSize}`);
+    }
+    this.recorder = recorder;
+    this.sectionSize = sectionSize;
+  }
+
+  async get(sectionId: string): Promise<Section> {
+    const [first, last] = parseSectionId(sectionId);
+    const start = Math.max(1, first);
+    const limit = Math.min(Math.max(0, last - start + 1), this.sectionSize);
+    const items = limit > 0 ? await this.recorder.selectNotifications(start, limit) : [];
+    const firstItem = items[0];
+    const lastItem = items[items.length - 1];
+    if (firstItem === undefined || lastItem === undefined) return { id: null, items, nextId: null };
+    const nextStart = lastItem.id + 1;
+    return {
+      id: formatSectionId(firstItem.id, lastItem.id),
+      items,
+      nextId: items.length === limit ? formatSectionId(nextStart, nextStart + limit - 1) : null,
+    };
+  }
+
+  async select(
+    start: number | null | undefined,
+    limit: number,
+    options: SelectNotificationsOptions = {},
+  ): Promise<Notification[]> {
+    if (limit > this.sectionSize) {
+      throw new RangeError(
+        `Requested limit ${limit} greater than section size ${this.sectionSize}. ` +
+          `Ask for at most ${this.sectionSize}, or set the application's logSectionSize.`,
+      );
+    }
+    return this.recorder.selectNotifications(start, limit, options);
+  }
+}
+
+function parseSectionId(sectionId: string): [number, number] {
+  const parts = typeof sectionId === 'string' ? sectionId.split(',') : [];
+  const first = Number(parts[0]);
+  const last = Number(parts[1]);
+  if (parts.length !== 2 || !Number.isInteger(first) || !Number.isInteger(last)) {
+    throw new RangeError(
+      `Invalid section id ${JSON.stringify(sectionId)}: expected "first,last", e.g. "1,10"`,
+    );
+  }
+  return [first, last];
+}

@@ -1,0 +1,317 @@
+import { Aggregate, checkCreatedId } from './aggregate.js';
+import { AggregateCreated } from './aggregate-created.js';
+import { AggregateEvent } from './aggregate-event.js';
+import type { EventClass } from './domain-event.js';
+import { installApply } from './event-decorator.js';
+import {
+  type AggregateInit,
+  CTOR_PARAMS,
+  checkedClasses,
+  decoratedOriginals,
+  describeValue,
+  EVENT_DEF,
+  type EventDefinition,
+  runtime,
+} from './internal.js';
+import { ParameterParseError, parseConstructorParameters } from './parse-params.js';
+import { registerAggregateTopics } from './register-aggregate.js';
+
+/** An aggregate class as `@aggregate` receives it. */
+type AggregateCtor = abstract new (...args: never[]) => Aggregate;
+type ConcreteCtor = (new (...args: unknown[]) => Aggregate) & typeof Aggregate;
+
+/** The class decorator that `@aggregate(name)` returns. */
+export type AggregateDecorator = <C extends AggregateCtor>(
+  value: C,
+  context: ClassDecoratorContext<C>,
+) => C;
+
+/** The constructor's parameter names: its own, else the nearest parent's (none for Aggregate). */
+function constructorParameters(value: AggregateCtor): readonly string[] {
+  let cls: unknown = value;
+  while (typeof cls === 'function' && cls !== Aggregate) {
+    if (Object.hasOwn(cls, CTOR_PARAMS)) {
+      return (cls as unknown as Record<symbol, readonly string[]>)[
+        CTOR_PARAMS
+      ] as readonly string[];
+    }
+    let names: string[] | undefined;
+    try {
+      names = parseConstructorParameters(cls as AggregateCtor);
+    } catch (error) {
+      if (!(error instanceof ParameterParseError)) throw error;
+      throw new TypeError(
+        `@aggregate on ${value.name}: cannot name the created event's fields after the ` +
+          `constructor's parameters (found ${error.message}). Use plain parameters, or ` +
+          `define an explicit created event class, create the aggregate with ` +
+          `${value.name}._create(Created, { ... }) and call registerAggregate(${value.name}).`,
+      );
+    }
+    if (names !== undefined) return names;
+    cls = Object.getPrototypeOf(cls);
+  }
+  return [];
+}
+
+/** The `@event` definitions of a class's own members. */
+function eventDefinitions(value: AggregateCtor): EventDefinition[] {
+  const defs: EventDefinition[] = [];
+  const proto = value.prototype as object;
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, key);
+    for (const fn of [descriptor?.value, descriptor?.set]) {
+      if (typeof fn !== 'function') continue;
+      const def = (fn as unknown as Record<symbol, EventDefinition | undefined>)[EVENT_DEF];
+      if (def === undefined) continue;
+      if (def.eventClass !== null) {
+        throw new TypeError(
+          `@aggregate on ${value.name}: ${key} was decorated with @event in another class.`,
+        );
+      }
+      defs.push(def);
+    }
+  }
+  return defs;
+}
+
+function makeEventClass(name: string, base: typeof AggregateEvent): typeof AggregateEvent {
+  const cls = class extends base {};
+  Object.defineProperty(cls, 'name', { value: name });
+  return cls;
+}
+
+function decorate(
+  spec: string | EventClass<AggregateCreated> | undefined,
+  value: AggregateCtor,
+  context: ClassDecoratorContext,
+): AggregateCtor {
+  if (context?.kind !== 'class') {
+    throw new TypeError(`@aggregate decorates classes, not a ${String(context?.kind)}.`);
+  }
+  const name = value.name || String(context.name);
+  if (typeof value !== 'function' || !(value.prototype instanceof Aggregate)) {
+    throw new TypeError(
+      `@aggregate requires a class that extends Aggregate, and ${describeValue(value)} does ` +
+        `not. Write 'class ${name} extends Aggregate { ... }'.`,
+    );
+  }
+  const createdName = typeof spec === 'function' ? spec.name : (spec ?? 'Created');
+  const params = constructorParameters(value);
+  const idIndex = params.indexOf('id');
+  const defs = eventDefinitions(value);
+  const names = new Set<string>([createdName]);
+  const givenClasses = new Set<unknown>();
+  for (const def of defs) {
+    if (def.givenClass !== null) {
+      if (givenClasses.has(def.givenClass) || Object.hasOwn(def.givenClass.prototype, EVENT_DEF)) {
+        throw new TypeError(
+          `${def.givenClass.name} event class used in more than one decorator: each @event ` +
+            `member needs its own event class.`,
+        );
+      }
+      givenClasses.add(def.givenClass);
+    }
+    const key = def.eventName ?? (def.givenClass as EventClass<unknown>).name;
+    if (names.has(key)) {
+      throw new TypeError(
+        `@aggregate on ${name}: the event name '${key}' is used twice (by ${def.memberName} ` +
+          `and another decorator). Give each event its own name.`,
+      );
+    }
+    names.add(key);
+  }
+
+  let topic = name;
+  let createdClass: typeof AggregateCreated = AggregateCreated;
+  const Base = value as unknown as ConcreteCtor;
+
+  const Sub = class extends Base {
+    constructor(...args: unknown[]) {
+      let created: AggregateInit | null = null;
+      let previous: object | null = null;
+      if (runtime.init === null) {
+        if (new.target !== Sub) {
+          throw new TypeError(
+            `${new.target.name} extends the @aggregate class ${name} but is not decorated ` +
+              `with @aggregate itself: decorate ${new.target.name} with @aggregate too.`,
+          );
+        }
+        const id = idIndex >= 0 ? args[idIndex] : Sub.createId(...args);
+        created = {
+          target: Sub,
+          id: checkCreatedId(Sub, id),
+          version: Sub.INITIAL_VERSION,
+          timestamp: new Date(),
+        };
+        previous = runtime.applying;
+        runtime.init = created;
+      }
+      try {
+        super(...args);
+      } finally {
+        if (created !== null) {
+          runtime.init = null;
+          runtime.applying = previous;
+        }
+      }
+      if (created !== null) recordCreated(this, created, args);
+    }
+  };
+
+  /** Records the created event of an aggregate just constructed by user code. */
+  function recordCreated(aggregate: Aggregate, init: AggregateInit, args: unknown[]): void {
+    const event = Object.create(createdClass.prototype) as Record<string, unknown>;
+    event.originatorId = init.id;
+    event.originatorVersion = init.version;
+    event.timestamp = init.timestamp;
+    event.originatorTopic = topic;
+    for (let i = 0; i < params.length; i++) {
+      const arg = args[i];
+      if (i !== idIndex && arg !== undefined) event[params[i] as string] = arg;
+    }
+    Object.freeze(event);
+    const previous = runtime.applying;
+    runtime.applying = aggregate;
+    try {
+      (event as unknown as AggregateCreated).apply(aggregate);
+    } finally {
+      runtime.applying = previous;
+    }
+    aggregate.pendingEvents.push(event as unknown as AggregateCreated);
+  }
+
+  Object.defineProperty(Sub, 'name', { value: name });
+  Object.defineProperty(Sub, CTOR_PARAMS, { value: params });
+  decoratedOriginals.set(value, Sub);
+  checkedClasses.add(Sub);
+
+  // Static fields (a static `topic`, `Event`, explicit event classes) exist only once the
+  // class is fully defined, so event classes and topics are made in a class initializer.
+  context.addInitializer(() => {
+    const holders = [value, Sub];
+    const ownStatic = (key: string): unknown => {
+      for (const holder of holders) {
+        if (Object.hasOwn(holder, key)) return (holder as unknown as Record<string, unknown>)[key];
+      }
+      return undefined;
+    };
+    const hasOwnStatic = (key: string) => holders.some((holder) => Object.hasOwn(holder, key));
+    const define = (key: string, cls: unknown) => {
+      Object.defineProperty(value, key, { value: cls, writable: true, configurable: true });
+    };
+    const eventBase = Sub.Event as unknown;
+    if (
+      typeof eventBase !== 'function' ||
+      !(eventBase.prototype instanceof AggregateEvent || eventBase === AggregateEvent)
+    ) {
+      throw new TypeError(`${name}.Event must be a class extending Aggregate.Event.`);
+    }
+    const createdBase = Sub.Created as unknown;
+    if (
+      typeof createdBase !== 'function' ||
+      !(createdBase.prototype instanceof AggregateCreated || createdBase === AggregateCreated)
+    ) {
+      throw new TypeError(`${name}.Created must be a class extending Aggregate.Created.`);
+    }
+    // The created event class.
+    if (typeof spec === 'function') {
+      createdClass = spec as unknown as typeof AggregateCreated;
+    } else if (hasOwnStatic(createdName)) {
+      const existing = ownStatic(createdName);
+      if (typeof existing !== 'function' || !(existing.prototype instanceof AggregateCreated)) {
+        throw new TypeError(
+          `@aggregate('${createdName}') on ${name}: ${name}.${createdName} is already defined ` +
+            `and is not a created event class. Use another event name.`,
+        );
+      }
+      createdClass = existing as typeof AggregateCreated;
+    } else {
+      createdClass = makeEventClass(
+        createdName,
+        createdBase as typeof AggregateCreated,
+      ) as typeof AggregateCreated;
+    }
+    if (ownStatic(createdName) !== createdClass) define(createdName, createdClass);
+    // The event classes of @event members.
+    for (const def of defs) {
+      let cls: typeof AggregateEvent;
+      let key: string;
+      if (def.givenClass !== null) {
+        cls = def.givenClass as unknown as typeof AggregateEvent;
+        key = cls.name;
+        if (hasOwnStatic(key) && ownStatic(key) !== cls) {
+          throw new TypeError(
+            `@event(${key}) on ${name}.${def.memberName}: ${name}.${key} is already defined as ` +
+              `something else.`,
+          );
+        }
+      } else {
+        key = def.eventName as string;
+        if (hasOwnStatic(key)) {
+          throw new TypeError(
+            `@event('${key}') on ${name}.${def.memberName}: the name '${key}' is already used ` +
+              `on class ${name}. Use another event name, or pass the event class: @event(EventClass).`,
+          );
+        }
+        cls = makeEventClass(key, eventBase as typeof AggregateEvent);
+      }
+      installApply(cls, def);
+      def.eventClass = cls;
+      if (ownStatic(key) !== cls) define(key, cls);
+    }
+    // esbuild defines static fields on the returned class, but code inside the class body sees
+    // the original class: copy event classes there so `Dog.Registered` works in both places.
+    for (const key of Object.getOwnPropertyNames(Sub)) {
+      const v = Object.getOwnPropertyDescriptor(Sub, key)?.value;
+      if (
+        typeof v === 'function' &&
+        v.prototype instanceof AggregateEvent &&
+        !Object.hasOwn(value, key)
+      ) {
+        define(key, v);
+      }
+    }
+    topic = registerAggregateTopics(Sub, holders);
+  });
+  return Sub;
+}
+
+/**
+ * Bare `@aggregate`: the created event class is named `Created`.
+ */
+export function aggregate<C extends AggregateCtor>(value: C, context: ClassDecoratorContext<C>): C;
+/**
+ * `@aggregate('Registered')` on a class extending `Aggregate`: constructing the class
+ * (`new Dog('Fido')`) records its created event, whose fields are named after the
+ * constructor's parameters, and the constructor's body is how that event is applied (on replay
+ * too). Also completes the class's `@event` members. Event classes become statics
+ * (`Dog.Registered`, `Dog.TrickAdded`), with topics `Dog`, `Dog.Registered`, `Dog.TrickAdded`
+ * (a static `topic` on the aggregate or an event class overrides its default). Accepts an
+ * explicit created event class instead of a name.
+ */
+export function aggregate(nameOrClass?: string | EventClass<AggregateCreated>): AggregateDecorator;
+export function aggregate(
+  spec?: string | EventClass<AggregateCreated> | AggregateCtor,
+  context?: ClassDecoratorContext,
+): AggregateDecorator | AggregateCtor {
+  if (context !== undefined) return decorate(undefined, spec as AggregateCtor, context);
+  if (spec === '') {
+    throw new TypeError(
+      `@aggregate('') has an empty event name: give the created event a name, e.g. ` +
+        `@aggregate('Registered'), or write @aggregate for 'Created'.`,
+    );
+  }
+  if (
+    spec !== undefined &&
+    typeof spec !== 'string' &&
+    !(typeof spec === 'function' && spec.prototype instanceof AggregateCreated)
+  ) {
+    throw new TypeError(
+      `@aggregate takes a created event name (a string) or a created event class extending ` +
+        `Aggregate.Created, got ${describeValue(spec)}.`,
+    );
+  }
+  const given = spec as string | EventClass<AggregateCreated> | undefined;
+  return ((value: AggregateCtor, ctx: ClassDecoratorContext) =>
+    decorate(given, value, ctx)) as AggregateDecorator;
+}

@@ -1,0 +1,210 @@
+import type { Aggregate } from './aggregate.js';
+import { AggregateCreated } from './aggregate-created.js';
+import { AggregateEvent } from './aggregate-event.js';
+import { eventMembersMessage } from './check-aggregate-class.js';
+import type { EventClass } from './domain-event.js';
+import { ProgrammingError } from './errors.js';
+import { describeValue, EVENT_DEF, type EventDefinition, runtime } from './internal.js';
+import { ParameterParseError, parseFunctionParameters } from './parse-params.js';
+
+/** A method or setter that `@event` can decorate. */
+type Member = (this: never, ...args: never[]) => unknown;
+
+/** The decorator `@event(name)` returns: for methods and setters of an `@aggregate` class. */
+export type EventDecorator = <F extends Member>(
+  value: F,
+  context: ClassMethodDecoratorContext | ClassSetterDecoratorContext,
+) => F;
+
+/**
+ * Triggers the event of a decorated member: builds it from the arguments (fields named after
+ * the parameters), applies it (the original body runs) and appends it to the pending events.
+ */
+function triggerDecorated(
+  aggregate: Aggregate,
+  def: EventDefinition,
+  args: ArrayLike<unknown>,
+): void {
+  const eventClass = def.eventClass;
+  if (eventClass === null) {
+    throw new TypeError(eventMembersMessage(aggregate.constructor.name, [def.memberName]));
+  }
+  if (runtime.applying === aggregate) {
+    throw new ProgrammingError(
+      `Cannot call ${aggregate.constructor.name}.${def.memberName} while an event is being ` +
+        `applied to the aggregate: the body of an @event method (or constructor) is how its ` +
+        `event is applied, now and on replay, so it must not trigger other events. Call ` +
+        `${def.memberName} from outside, after the first command returns.`,
+    );
+  }
+  const event = Object.create(eventClass.prototype) as Record<string, unknown>;
+  event.originatorId = aggregate.id;
+  event.originatorVersion = aggregate.version + 1;
+  event.timestamp = new Date();
+  const names = def.paramNames;
+  for (let i = 0; i < names.length; i++) {
+    const value = args[i];
+    if (value !== undefined) event[names[i] as string] = value;
+  }
+  Object.freeze(event);
+  (event as unknown as AggregateEvent).mutate(aggregate);
+  aggregate.pendingEvents.push(event as unknown as AggregateEvent);
+}
+
+/**
+ * The `apply` of events defined by `@event`: runs the decorated member's original body with
+ * the event's fields as arguments. Shared by all such event classes (their definition is on the
+ * prototype), so no function is made per class or per call.
+ */
+export function applyDecorated(this: AggregateEvent, aggregate: Aggregate): void {
+  const def = (this as unknown as Record<symbol, EventDefinition>)[EVENT_DEF] as EventDefinition;
+  const fields = this as unknown as Record<string, unknown>;
+  const names = def.paramNames;
+  const args = new Array<unknown>(names.length);
+  for (let i = 0; i < names.length; i++) args[i] = fields[names[i] as string];
+  const previous = runtime.applying;
+  runtime.applying = aggregate;
+  try {
+    def.body.apply(aggregate, args);
+  } finally {
+    runtime.applying = previous;
+  }
+}
+
+/** Makes the event class of an `@event` member apply the member's body. */
+export function installApply(cls: EventClass<unknown>, def: EventDefinition): void {
+  Object.defineProperty(cls.prototype, 'apply', {
+    value: applyDecorated,
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(cls.prototype, EVENT_DEF, { value: def, configurable: true });
+}
+
+function isEventClass(value: unknown): value is EventClass<AggregateEvent> {
+  return typeof value === 'function' && value.prototype instanceof AggregateEvent;
+}
+
+function checkSpec(spec: unknown): void {
+  if (spec === undefined || (typeof spec === 'string' && spec !== '')) return;
+  if (spec === '') {
+    throw new TypeError(
+      `@event('') has an empty event name: give the event class a name, e.g. @event('TrickAdded').`,
+    );
+  }
+  if (!isEventClass(spec)) {
+    throw new TypeError(
+      `@event takes an event class name (a string) or an event class extending ` +
+        `Aggregate.Event, got ${describeValue(spec)}.`,
+    );
+  }
+  if ((spec as unknown) === AggregateCreated || spec.prototype instanceof AggregateCreated) {
+    throw new TypeError(
+      `@event(${spec.name}) on a method: ${spec.name} is a "created" event class, which only ` +
+        `@aggregate (for the constructor) can use. Use a class extending Aggregate.Event.`,
+    );
+  }
+}
+
+function decorate(
+  spec: string | EventClass<AggregateEvent> | undefined,
+  value: unknown,
+  context: DecoratorContext,
+): Member {
+  const where = `@event on ${String(context.name)}`;
+  if (context.kind === 'getter') {
+    throw new TypeError(
+      `${where}: @event cannot decorate a getter. Decorate the setter instead: ` +
+        `@event('${String(context.name).replace(/^./, (c) => c.toUpperCase())}Updated') set ${String(context.name)}(value) { ... }`,
+    );
+  }
+  if (context.kind !== 'method' && context.kind !== 'setter') {
+    throw new TypeError(`${where}: @event decorates methods and setters, not a ${context.kind}.`);
+  }
+  if (context.static) {
+    throw new TypeError(
+      `${where}: @event cannot decorate a static method: events belong to aggregate instances.`,
+    );
+  }
+  if (context.private) {
+    throw new TypeError(
+      `${where}: @event cannot decorate a #private member: use TypeScript 'private' instead.`,
+    );
+  }
+  const memberName = String(context.name);
+  if (context.kind === 'setter' && spec === undefined) {
+    throw new TypeError(
+      `${where}: @event on a setter needs an event name, e.g. @event('` +
+        `${memberName.replace(/^./, (c) => c.toUpperCase())}Updated').`,
+    );
+  }
+  const body = value as (...args: unknown[]) => unknown;
+  let paramNames: string[];
+  try {
+    paramNames = parseFunctionParameters(body);
+  } catch (error) {
+    if (!(error instanceof ParameterParseError)) throw error;
+    throw new TypeError(
+      `${where}: cannot name the event's fields after the parameters (found ${error.message}). ` +
+        `Use plain parameters, or define an explicit event class and trigger it with ` +
+        `this.triggerEvent(EventClass, { ... }).`,
+    );
+  }
+  const def: EventDefinition = {
+    eventName:
+      typeof spec === 'string'
+        ? spec
+        : spec === undefined
+          ? memberName.replace(/^./, (c) => c.toUpperCase())
+          : null,
+    givenClass: typeof spec === 'function' ? spec : null,
+    memberName,
+    kind: context.kind,
+    paramNames,
+    body,
+    eventClass: null,
+  };
+  let wrapper: Member;
+  if (context.kind === 'setter') {
+    wrapper = function (this: Aggregate, value: unknown): void {
+      triggerDecorated(this, def, [value]);
+    } as Member;
+  } else {
+    wrapper = function (this: Aggregate): void {
+      // biome-ignore lint/complexity/noArguments: avoids copying the arguments per call.
+      triggerDecorated(this, def, arguments);
+    } as Member;
+  }
+  Object.defineProperty(wrapper, 'name', { value: memberName });
+  Object.defineProperty(wrapper, 'length', { value: paramNames.length });
+  Object.defineProperty(wrapper, EVENT_DEF, { value: def });
+  return wrapper;
+}
+
+/**
+ * Bare `@event` on a method: the event class is named after the method (`addTrick` →
+ * `AddTrick`).
+ */
+export function event<F extends Member>(value: F, context: ClassMethodDecoratorContext): F;
+/**
+ * `@event('TrickAdded')` or `@event(TrickAdded)` on a method or setter of an `@aggregate`
+ * class: calling the method triggers an event of that class, whose fields are named after the
+ * method's parameters, and the method's body is how the event is applied (now and on replay).
+ * The method's return value is ignored. The event class is a static of the aggregate class
+ * (`Dog.TrickAdded`), with topic `Dog.TrickAdded`. Setters need a name.
+ */
+export function event(nameOrClass?: string | EventClass<AggregateEvent>): EventDecorator;
+export function event(
+  spec?: string | EventClass<AggregateEvent> | Member,
+  context?: DecoratorContext,
+): EventDecorator | Member {
+  if (context !== undefined && typeof context === 'object' && 'kind' in context) {
+    return decorate(undefined, spec, context);
+  }
+  checkSpec(spec);
+  const given = spec as string | EventClass<AggregateEvent> | undefined;
+  return ((value: Member, ctx: DecoratorContext) => decorate(given, value, ctx)) as EventDecorator;
+}
+
+/** Python's alias of `event`. */
+export const triggers = event;
