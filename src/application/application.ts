@@ -122,12 +122,19 @@ export class Application implements AsyncDisposable {
     ) => T,
     options: ApplicationOptions = {},
   ): Promise<T> {
-    if (options.factory !== undefined) return new this(options);
     const probe = Object.create(this.prototype) as Application;
     const name = (this as unknown as typeof Application).name;
     const env = probe.constructEnv.call(probe, name, options.env);
-    const factory = await InfrastructureFactory.constructAsync(env);
-    return new this({ ...options, factory });
+    const factory = options.factory ?? (await InfrastructureFactory.constructAsync(env));
+    const app = new this({ ...options, factory });
+    try {
+      await app.recorder.ready?.();
+      await app.snapshots?.recorder.ready?.();
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+    return app;
   }
 
   /** The environment: the class's `env`, then `process.env`, then `env` (highest precedence). */

@@ -1,4 +1,5 @@
 import type { DomainEventLike } from '../domain/protocols.js';
+import { getTopic } from '../domain/topics.js';
 import type { EventStore } from '../persistence/event-store.js';
 import type { SelectEventsOptions } from '../persistence/recorders.js';
 
@@ -42,6 +43,9 @@ export class EventSourcedLog<E extends DomainEventLike & { readonly timestamp?: 
     this.originatorId = originatorId;
     this.loggedClass = loggedClass;
     this.initialVersion = initialVersion;
+    // Registers the class's topic now, so that a process that reads the log before it writes to
+    // it can resolve the topic.
+    getTopic(loggedClass);
   }
 
   /** A new event for the end of the log (not yet saved: pass it to `app.save`). */

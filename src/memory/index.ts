@@ -10,18 +10,8 @@ export { MemoryApplicationRecorder } from './memory-application-recorder.js';
 export { MemoryFactory } from './memory-factory.js';
 export { MemoryProcessRecorder } from './memory-process-recorder.js';
 export { MemoryTrackingRecorder } from './memory-tracking-recorder.js';
-export {
-  NotificationSignal,
-  type WakeUpListener,
-  type WakeUpSource,
-} from './notification-signal.js';
-export {
-  type NotificationSelector,
-  NotificationSubscription,
-  type NotificationSubscriptionOptions,
-} from './notification-subscription.js';
 export { OriginatorIndex } from './originator-index.js';
-export { DEFAULT_WAIT_TIMEOUT, TrackingTable } from './tracking-table.js';
+export { TrackingTable } from './tracking-table.js';
 
 /** Python's name for `MemoryAggregateRecorder`. */
 export const POPOAggregateRecorder = MemoryAggregateRecorder;

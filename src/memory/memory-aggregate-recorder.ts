@@ -4,8 +4,8 @@ import type {
   SelectEventsOptions,
 } from '../persistence/recorders.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
+import { copyStoredEvent } from '../persistence/validation.js';
 import { OriginatorIndex } from './originator-index.js';
-import { copyStoredEvent } from './validation.js';
 
 /**
  * An in-memory aggregate recorder (Python's `POPOAggregateRecorder`): stores events by

@@ -1,3 +1,5 @@
+import { NotificationSignal } from '../persistence/notification-signal.js';
+import { NotificationSubscription } from '../persistence/notification-subscription.js';
 import type {
   ApplicationRecorder,
   InsertEventsOptions,
@@ -7,10 +9,13 @@ import type {
   Subscription,
 } from '../persistence/recorders.js';
 import type { Notification, StoredEvent } from '../persistence/stored-event.js';
-import { NotificationSignal } from './notification-signal.js';
-import { NotificationSubscription } from './notification-subscription.js';
+import {
+  checkLimit,
+  checkOptionalInteger,
+  checkStoredEvent,
+  describe,
+} from '../persistence/validation.js';
 import { OriginatorIndex } from './originator-index.js';
-import { checkLimit, checkOptionalInteger, checkStoredEvent, describe } from './validation.js';
 
 /**
  * An in-memory application recorder (Python's `POPOApplicationRecorder`): stores events by

@@ -1,7 +1,7 @@
 import { IntegrityError } from '../persistence/errors.js';
 import type { SelectEventsOptions } from '../persistence/recorders.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
-import { checkLimit, checkOptionalInteger, checkString } from './validation.js';
+import { checkLimit, checkOptionalInteger, checkString } from '../persistence/validation.js';
 
 /**
  * The events of each originator, kept sorted by version, so that uniqueness checks are

@@ -1,10 +1,13 @@
 import { IntegrityError, TimeoutError, WaitInterruptedError } from '../persistence/errors.js';
+import { DEFAULT_WAIT_TIMEOUT } from '../persistence/poll-for-tracking.js';
 import type { WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
-import { checkOptionalInteger, checkString, checkTracking, describe } from './validation.js';
-
-/** The default `wait` timeout, in milliseconds (Python's 1.0 second). */
-export const DEFAULT_WAIT_TIMEOUT = 1000;
+import {
+  checkOptionalInteger,
+  checkString,
+  checkTracking,
+  describe,
+} from '../persistence/validation.js';
 
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 

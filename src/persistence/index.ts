@@ -29,6 +29,17 @@ export {
 } from './infrastructure-factory.js';
 export { JSONTranscoder } from './json-transcoder.js';
 export { Mapper, type MapperOptions } from './mapper.js';
+export {
+  NotificationSignal,
+  type WakeUpListener,
+  type WakeUpSource,
+} from './notification-signal.js';
+export {
+  type NotificationSelector,
+  NotificationSubscription,
+  type NotificationSubscriptionOptions,
+} from './notification-subscription.js';
+export { DEFAULT_WAIT_TIMEOUT, pollForTracking } from './poll-for-tracking.js';
 export type * from './recorders.js';
 export { Recording } from './recording.js';
 export type * from './stored-event.js';

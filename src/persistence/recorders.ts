@@ -59,6 +59,11 @@ export interface Subscription extends AsyncIterable<Notification>, AsyncDisposab
 export interface Closable {
   /** Releases every resource; safe to call more than once. */
   close(): Promise<void>;
+  /**
+   * Connects and creates tables now rather than on first use, so that bad configuration fails at
+   * start-up (`Application.create` calls it). Optional: recorders without I/O need not have it.
+   */
+  ready?(): Promise<void>;
 }
 
 /** Stores and selects the events of aggregates (sequenced by originator id and version). */

@@ -153,6 +153,17 @@ describe('MemoryApplicationRecorder', () => {
     assert.equal(await recorder.maxNotificationId(), 1);
   });
 
+  test('a subscription first iterated after close() ends without listening', async () => {
+    const recorder = new MemoryApplicationRecorder();
+    await recorder.insertEvents([event()]);
+    const subscription = recorder.subscribe({ gt: 1 });
+    await recorder.close();
+    const iterator = subscription[Symbol.asyncIterator]();
+    assert.deepEqual(await iterator.next(), { done: true, value: undefined });
+    await recorder.insertEvents([event()]);
+    assert.equal(recorder.listenerCount, 0);
+  });
+
   test('subscriptions read a long backlog in batches of 500', async () => {
     const recorder = new MemoryApplicationRecorder();
     const calls: number[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { NotificationSignal, NotificationSubscription } from '../../src/memory/index.js';
+import { NotificationSignal, NotificationSubscription } from '../../src/persistence/index.js';
 import type { SelectNotificationsOptions } from '../../src/persistence/recorders.js';
 import type { Notification } from '../../src/persistence/stored-event.js';
 

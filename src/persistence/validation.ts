@@ -1,5 +1,5 @@
-import { DataError } from '../persistence/errors.js';
-import type { StoredEvent, Tracking } from '../persistence/stored-event.js';
+import { DataError } from './errors.js';
+import type { StoredEvent, Tracking } from './stored-event.js';
 
 /**
  * Checks one stored event's shape and returns a frozen copy whose `state` is a private copy of the

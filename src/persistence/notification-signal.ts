@@ -27,14 +27,19 @@ export interface WakeUpSource {
  */
 export class NotificationSignal implements WakeUpSource {
   private readonly listeners = new Set<WakeUpListener>();
+  private closed = false;
 
   /** How many listeners are registered (lets tests check that none is left behind). */
   get size(): number {
     return this.listeners.size;
   }
 
-  /** Starts telling the listener about new notifications. */
+  /** Starts telling the listener about new notifications; after `close()`, stops it at once. */
   addListener(listener: WakeUpListener): void {
+    if (this.closed) {
+      listener.stop();
+      return;
+    }
     this.listeners.add(listener);
   }
 
@@ -49,8 +54,9 @@ export class NotificationSignal implements WakeUpSource {
     for (const listener of this.listeners) listener.wake();
   }
 
-  /** Stops every listener and forgets them all. */
+  /** Stops every listener and forgets them all; listeners added later are stopped at once. */
   close(): void {
+    this.closed = true;
     const listeners = [...this.listeners];
     this.listeners.clear();
     for (const listener of listeners) listener.stop();

@@ -1,6 +1,6 @@
-import type { SelectNotificationsOptions, Subscription } from '../persistence/recorders.js';
-import type { Notification } from '../persistence/stored-event.js';
 import type { WakeUpListener, WakeUpSource } from './notification-signal.js';
+import type { SelectNotificationsOptions, Subscription } from './recorders.js';
+import type { Notification } from './stored-event.js';
 import { checkOptionalInteger, describe } from './validation.js';
 
 /** What a `NotificationSubscription` reads from: any application recorder. */
