@@ -9,8 +9,6 @@
 // Groups: year, month, day, hour, minute, second, fraction, zone (Z or ±HH[:MM[:SS[.f]]]).
 const ISO_DATETIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2}(?::?\d{2}(?:\.\d+)?)?)?)?$/;
-/** Exactly what `formatDatetimeISO` writes (the common case on read). */
-const OWN_FORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 const OFFSET = /^([+-])(\d{2})(?::?(\d{2})(?::?(\d{2})(?:\.(\d+))?)?)?$/;
 
 /** Formats a date as `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`; an invalid date or a year outside 1–9999 is a RangeError. */
@@ -29,10 +27,9 @@ export function formatDatetimeISO(date: Date): string {
 
 /** Parses an ISO-8601 date-time (see the module comment); anything else is a RangeError. */
 export function parseDatetimeISO(text: string): Date {
-  if (typeof text === 'string' && text.length === 32 && OWN_FORMAT.test(text)) {
-    // Date.parse reads `YYYY-MM-DDTHH:MM:SS.sssZ` natively; NaN (a field out of range) falls through.
-    const time = Date.parse(`${text.slice(0, 23)}Z`);
-    if (!Number.isNaN(time)) return new Date(time);
+  if (typeof text === 'string' && text.length === 32) {
+    const date = parseOwnFormat(text);
+    if (date !== null) return date;
   }
   const m = typeof text === 'string' ? ISO_DATETIME.exec(text) : null;
   if (m === null) {
@@ -59,6 +56,9 @@ export function parseDatetimeISO(text: string): Date {
     date.setUTCFullYear(year);
     time = date.getTime();
   }
+  if (new Date(time).getUTCDate() !== day) {
+    throw new RangeError(`Invalid ISO-8601 date-time (no such day): ${JSON.stringify(text)}`);
+  }
   const zone = m[8];
   if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
     const o = OFFSET.exec(zone);
@@ -70,4 +70,62 @@ export function parseDatetimeISO(text: string): Date {
     time -= (o[1] === '-' ? -1 : 1) * Math.trunc(seconds * 1000);
   }
   return new Date(time);
+}
+
+/**
+ * Reads exactly what `formatDatetimeISO` writes (`YYYY-MM-DDTHH:MM:SS.ffffff+00:00`, the common
+ * case on read) by character codes, which is several times faster than a regular expression and
+ * `Date.parse`; returns null for anything else, which the general parser then handles.
+ */
+function parseOwnFormat(text: string): Date | null {
+  if (
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 || // .
+    !text.endsWith('+00:00')
+  ) {
+    return null;
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  const micros = digits(text, 20, 6);
+  if (
+    year < 100 || // Date.UTC reads years 0 to 99 as 1900 to 1999: leave those to the general parser.
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59 ||
+    micros < 0
+  ) {
+    return null;
+  }
+  const date = new Date(
+    Date.UTC(year, month - 1, day, hour, minute, second, Math.trunc(micros / 1000)),
+  );
+  // Date.UTC rolls a day past the month's end over into the next month: reject that here.
+  return date.getUTCDate() === day ? date : null;
+}
+
+/** The decimal number in `text` at `start`, `length` digits long, or -1 if any is not a digit. */
+function digits(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }

@@ -55,4 +55,27 @@ describe('parseDatetimeISO', () => {
     }
     assert.throws(() => parseDatetimeISO(42 as unknown as string), RangeError);
   });
+
+  it('reads its own format exactly, for any date, and truncates microseconds', () => {
+    for (let i = 0; i < 1000; i++) {
+      const date = new Date(Math.floor(Math.random() * 253402300799999));
+      if (date.getUTCFullYear() < 1) continue;
+      assert.equal(parseDatetimeISO(formatDatetimeISO(date)).getTime(), date.getTime());
+    }
+    assert.equal(
+      parseDatetimeISO('2024-02-07T15:32:51.123999+00:00').toISOString(),
+      '2024-02-07T15:32:51.123Z',
+    );
+    assert.equal(
+      parseDatetimeISO('0050-06-01T00:00:00.000000+00:00').toISOString(),
+      '0050-06-01T00:00:00.000Z',
+    );
+  });
+
+  it('rejects days that do not exist rather than rolling over', () => {
+    for (const bad of ['2023-02-29T00:00:00.000000+00:00', '2024-04-31T12:00:00Z']) {
+      assert.throws(() => parseDatetimeISO(bad), /no such day/, bad);
+    }
+    assert.equal(parseDatetimeISO('2024-02-29T00:00:00.000000+00:00').getUTCDate(), 29);
+  });
 });
