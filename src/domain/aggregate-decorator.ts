@@ -98,6 +98,7 @@ function decorate(
   const createdName = typeof spec === 'function' ? spec.name : (spec ?? 'Created');
   const params = constructorParameters(value);
   const idIndex = params.indexOf('id');
+  const timestampIndex = params.indexOf('timestamp');
   const defs = eventDefinitions(value);
   const names = new Set<string>([createdName]);
   const givenClasses = new Set<unknown>();
@@ -141,7 +142,11 @@ function decorate(
           target: Sub,
           id: checkCreatedId(Sub, id),
           version: Sub.INITIAL_VERSION,
-          timestamp: new Date(),
+          // A constructor parameter named `timestamp` sets the created event's timestamp.
+          timestamp:
+            timestampIndex >= 0 && args[timestampIndex] instanceof Date
+              ? (args[timestampIndex] as Date)
+              : new Date(),
         };
         previous = runtime.applying;
         runtime.init = created;

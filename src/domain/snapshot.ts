@@ -92,3 +92,5 @@ export function takeSnapshot<S extends Snapshot>(
 }
 
 registerTopic('Snapshot', Snapshot);
+// The Python library's topic for its Snapshot class, so that its snapshots can be read here.
+registerTopic('eventsourcing.domain:Snapshot', Snapshot);

@@ -537,6 +537,28 @@ describe('@event forms', () => {
     assert.equal(copy.amount, 30);
   });
 
+  test('a timestamp constructor parameter sets the created event and createdOn alike', () => {
+    @aggregate('Opened')
+    class BackdatedAccount extends Aggregate {
+      owner: string;
+      constructor(owner: string, timestamp?: Date) {
+        super();
+        this.owner = owner;
+        void timestamp;
+      }
+    }
+    const when = new Date('2020-01-01T00:00:00Z');
+    const account = new BackdatedAccount('x', when);
+    assert.equal(account.createdOn, when);
+    assert.equal(account.modifiedOn, when);
+    const events = account.collectEvents();
+    assert.equal(events[0]?.timestamp, when);
+    const copy = replay<BackdatedAccount>(events);
+    assert.equal(copy.createdOn.getTime(), when.getTime());
+    const now = new BackdatedAccount('y');
+    assert.ok(Math.abs(now.createdOn.getTime() - Date.now()) < 60_000);
+  });
+
   test('a timestamp parameter reads and sets the event timestamp', () => {
     @aggregate('Opened')
     class Ledger extends Aggregate {
