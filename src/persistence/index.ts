@@ -50,3 +50,4 @@ export { ZlibCompressor } from './zlib-compressor.js';
 // The default persistence module registers itself ('memory', 'popo'), so that it resolves for
 // users who import only this subpath. It imports infrastructure-factory.js, never this file.
 import '../memory/index.js';
+import '../sqlite/index.js';

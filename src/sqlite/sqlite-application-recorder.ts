@@ -1,0 +1,230 @@
+import { NotificationSignal } from '../persistence/notification-signal.js';
+import { NotificationSubscription } from '../persistence/notification-subscription.js';
+import type {
+  ApplicationRecorder,
+  InsertEventsOptions,
+  SelectNotificationsOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../persistence/recorders.js';
+import type { Notification, StoredEvent } from '../persistence/stored-event.js';
+import { checkLimit, checkOptionalInteger, describe } from '../persistence/validation.js';
+import type { SqliteDatabase, SqliteStatement } from './driver.js';
+import { hexToUuid } from './originator-ids.js';
+import { SQLiteAggregateRecorder, unsafe } from './sqlite-aggregate-recorder.js';
+import type { SQLiteDatastore } from './sqlite-datastore.js';
+import { toPersistenceError } from './sqlite-errors.js';
+
+type NotificationRow = [
+  id: number,
+  originatorId: string,
+  version: number,
+  topic: string,
+  state: Uint8Array,
+];
+
+/** Default milliseconds between polls of a waiting subscription, for writers elsewhere. */
+export const DEFAULT_SQLITE_POLL_INTERVAL = 100;
+
+// Statements with more topics than this are not cached (one per distinct count otherwise).
+const MAX_CACHED_TOPICS = 32;
+
+/**
+ * A SQLite application recorder (Python's `SQLiteApplicationRecorder`): table `stored_events`, a
+ * rowid table whose rowid is the notification id. Writes are serialised (one connection per
+ * process, SQLite's write lock between processes), so ids increase in commit order.
+ *
+ * Subscriptions (Python has none for SQLite) are woken at once by commits of this process's
+ * recorders of the same datastore, and poll every `pollInterval` milliseconds for commits of
+ * other processes (or other datastores) to the same file.
+ */
+export class SQLiteApplicationRecorder
+  extends SQLiteAggregateRecorder
+  implements ApplicationRecorder
+{
+  /**
+   * Milliseconds between polls while a subscription waits, so that it sees other processes'
+   * writes; `null` to rely on in-process wake-ups alone (the default for `:memory:`).
+   */
+  pollInterval: number | null;
+  /** Wakes this recorder's subscriptions; the datastore notifies it after each commit. */
+  protected readonly signal = new NotificationSignal();
+  private readonly signals: ReadonlySet<NotificationSignal>;
+  private maxStatement!: SqliteStatement;
+  private readonly notificationStatements = new Map<number, SqliteStatement>();
+  private notificationsDb: SqliteDatabase | null = null;
+
+  constructor(datastore: SQLiteDatastore | string, eventsTableName = 'stored_events') {
+    super(datastore, eventsTableName);
+    const privateMemory =
+      this.datastore.isMemory && this.datastore.target.sharedMemoryName === null;
+    this.pollInterval = privateMemory ? null : DEFAULT_SQLITE_POLL_INTERVAL;
+    this.datastore.addSignal(this.eventsTableName, this.signal);
+    this.signals = this.datastore.signalsFor(this.eventsTableName);
+  }
+
+  /** Python's DDL: a rowid table (the rowid is the notification id). */
+  override createTableStatements(): string[] {
+    return [
+      `CREATE TABLE IF NOT EXISTS ${this.eventsTableName} (originator_id TEXT, ` +
+        'originator_version INTEGER, topic TEXT, state BLOB, PRIMARY KEY ' +
+        '(originator_id, originator_version))',
+    ];
+  }
+
+  /**
+   * Stores the events atomically and resolves to their notification ids, in order. A version
+   * already stored, or repeated in the batch, rejects with `IntegrityError` and stores nothing
+   * of the batch.
+   */
+  override async insertEvents(
+    storedEvents: readonly StoredEvent[],
+    options?: InsertEventsOptions,
+  ): Promise<number[]> {
+    const ids = new Array<number>(Array.isArray(storedEvents) ? storedEvents.length : 0);
+    this.write(storedEvents, options, ids);
+    if (ids.length > 0) this.notify();
+    return ids;
+  }
+
+  /**
+   * Notifications from `start` (null or undefined: from the beginning), exclusive of `start`
+   * when `inclusiveOfStart` is false, up to `stop`, with one of `topics` if any are given,
+   * ascending, at most `limit`.
+   */
+  async selectNotifications(
+    start: number | null | undefined,
+    limit: number,
+    options?: SelectNotificationsOptions,
+  ): Promise<Notification[]> {
+    checkOptionalInteger('start', start);
+    checkLimit('limit', limit);
+    const stop = options?.stop;
+    checkOptionalInteger('stop', stop);
+    const topics = options?.topics;
+    if (topics !== undefined && !(Array.isArray(topics) && topics.every(isString))) {
+      throw new TypeError(`topics must be an array of strings, not ${describe(topics)}.`);
+    }
+    if (this.conn === null) this.connect();
+    const params: unknown[] = [];
+    let mask = 0;
+    if (start !== null && start !== undefined) {
+      mask |= options?.inclusiveOfStart === false ? 2 : 1;
+      params.push(start);
+    }
+    if (stop !== null && stop !== undefined) {
+      mask |= 4;
+      params.push(stop);
+    }
+    const topicCount = topics === undefined ? 0 : topics.length;
+    for (let i = 0; i < topicCount; i++) params.push(topics![i]);
+    params.push(limit);
+    let rows: NotificationRow[];
+    try {
+      const key = mask + 8 * topicCount;
+      const statement =
+        this.notificationStatements.get(key) ?? this.prepareNotifications(mask, topicCount, key);
+      rows = statement.all(params) as NotificationRow[];
+    } catch (error) {
+      throw toPersistenceError(
+        error,
+        `Cannot select notifications from table '${this.eventsTableName}' of ` +
+          this.describeDatabase(),
+      );
+    }
+    const uuidIds = this.uuidIds;
+    const n = rows.length;
+    const notifications = new Array<Notification>(n);
+    for (let i = 0; i < n; i++) {
+      const row = rows[i]!;
+      const id = row[0];
+      const version = row[2];
+      if (id > Number.MAX_SAFE_INTEGER) throw unsafe('notification id (rowid)', id);
+      if (version > Number.MAX_SAFE_INTEGER) throw unsafe('originator_version', version);
+      notifications[i] = {
+        id,
+        originatorId: uuidIds ? hexToUuid(row[1]) : row[1],
+        originatorVersion: version,
+        topic: row[3],
+        state: row[4],
+      };
+    }
+    return notifications;
+  }
+
+  /** The greatest notification id, or `null` when nothing has been recorded. */
+  async maxNotificationId(): Promise<number | null> {
+    if (this.conn === null) this.connect();
+    let max: unknown;
+    try {
+      max = this.maxStatement.get();
+    } catch (error) {
+      throw toPersistenceError(
+        error,
+        `Cannot select the max notification id of table '${this.eventsTableName}' of ` +
+          this.describeDatabase(),
+      );
+    }
+    if (max === null || max === undefined) return null;
+    if ((max as number) > Number.MAX_SAFE_INTEGER) throw unsafe('notification id', max as number);
+    return max as number;
+  }
+
+  /**
+   * Notifications with ids greater than `gt` (from the beginning when null), with one of
+   * `topics` if any are given, in order, then new ones as they are committed, until stopped.
+   *
+   * @throws TypeError for a bad option (synchronously: this method returns no Promise).
+   */
+  subscribe(options?: SubscribeOptions): Subscription {
+    return new NotificationSubscription(this, {
+      gt: options?.gt ?? null,
+      topics: options?.topics ?? [],
+      wakeUp: this.signal,
+      pollInterval: this.pollInterval,
+    });
+  }
+
+  /** How many subscriptions are listening (lets tests check that none is left behind). */
+  get listenerCount(): number {
+    return this.signal.size;
+  }
+
+  /** Wakes the subscriptions of every recorder of this datastore on this table. */
+  protected notify(): void {
+    for (const signal of this.signals) signal.notify();
+  }
+
+  protected override prepare(db: SqliteDatabase): void {
+    super.prepare(db);
+    this.notificationsDb = db;
+    this.notificationStatements.clear();
+    this.maxStatement = db.prepare(`SELECT MAX(rowid) FROM ${this.eventsTableName}`).pluck(true);
+  }
+
+  protected override onClose(): void {
+    this.datastore.removeSignal(this.eventsTableName, this.signal);
+    this.signal.close();
+  }
+
+  private prepareNotifications(mask: number, topicCount: number, key: number): SqliteStatement {
+    const db = this.notificationsDb;
+    if (db === null) throw new TypeError('not connected');
+    const where: string[] = [];
+    if (mask & 1) where.push('rowid>=?');
+    if (mask & 2) where.push('rowid>?');
+    if (mask & 4) where.push('rowid<=?');
+    if (topicCount > 0) where.push(`topic IN (${new Array(topicCount).fill('?').join(',')})`);
+    const sql =
+      `SELECT rowid, originator_id, originator_version, topic, state FROM ${this.eventsTableName}` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY rowid LIMIT ?';
+    const statement = db.prepare(sql).raw(true);
+    if (topicCount <= MAX_CACHED_TOPICS) this.notificationStatements.set(key, statement);
+    return statement;
+  }
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}

@@ -1,0 +1,114 @@
+import { InterfaceError } from '../persistence/errors.js';
+import type { Closable } from '../persistence/recorders.js';
+import type { SqliteDatabase } from './driver.js';
+import { SQLiteDatastore, type SqliteConnection } from './sqlite-datastore.js';
+import { toPersistenceError } from './sqlite-errors.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Checks that a table name is a plain SQL identifier (it is spliced into statements).
+ *
+ * @throws TypeError naming the table.
+ */
+export function checkTableName(name: string): string {
+  if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
+    throw new TypeError(
+      `Invalid SQLite table name ${JSON.stringify(name)}: use letters, digits and underscores, ` +
+        'not starting with a digit.',
+    );
+  }
+  return name;
+}
+
+/**
+ * The base of the SQLite recorders: connects on first use (or `ready()`), creates the
+ * recorder's tables once if the datastore says so, then prepares its statements once. A
+ * recorder given a database name instead of a datastore owns that datastore and closes it.
+ */
+export abstract class SQLiteRecorder implements Closable {
+  /** The database this recorder uses (shared with the other recorders of its factory). */
+  readonly datastore: SQLiteDatastore;
+  /** The connection, once connected: the hot paths test it and go. */
+  protected conn: SqliteConnection | null = null;
+  /** Whether `close()` has been called. */
+  protected closed = false;
+  private readonly ownsDatastore: boolean;
+
+  constructor(datastore: SQLiteDatastore | string) {
+    if (typeof datastore === 'string') {
+      this.datastore = new SQLiteDatastore(datastore);
+      this.ownsDatastore = true;
+    } else if (datastore instanceof SQLiteDatastore) {
+      this.datastore = datastore;
+      this.ownsDatastore = false;
+    } else {
+      throw new TypeError('A SQLite recorder needs a SQLiteDatastore or a database name.');
+    }
+  }
+
+  /**
+   * Connects, creates the tables (unless `CREATE_TABLE` is false) and prepares the statements
+   * now rather than on first use, so that bad configuration fails at start-up.
+   */
+  async ready(): Promise<void> {
+    if (this.conn === null) this.connect();
+  }
+
+  /** Stops what the recorder runs; closes the datastore if the recorder owns it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn = null;
+    this.onClose();
+    if (this.ownsDatastore) this.datastore.close();
+  }
+
+  /** The statements that create this recorder's tables (Python's DDL). */
+  abstract createTableStatements(): string[];
+
+  /** Run in the table-creating transaction, after the DDL (tracking migration, for one). */
+  protected afterCreateTables(_db: SqliteDatabase): void {}
+
+  /** Prepares the recorder's statements on a connected database. */
+  protected abstract prepare(db: SqliteDatabase): void;
+
+  /** Releases what the recorder holds (subscriptions, waits) when it is closed. */
+  protected onClose(): void {}
+
+  /** A description of the recorder's database for error messages. */
+  protected describeDatabase(): string {
+    return `SQLite database '${this.datastore.dbName}'`;
+  }
+
+  /**
+   * The slow path of the first call: connects, creates tables, prepares statements. Not
+   * remembered when it fails, so a later call tries again.
+   */
+  protected connect(): SqliteConnection {
+    if (this.closed) {
+      throw new InterfaceError(
+        `This SQLite recorder of ${this.describeDatabase()} is closed: use a new one.`,
+      );
+    }
+    const connection = this.datastore.connect();
+    if (this.datastore.createTable) {
+      try {
+        connection.begin.run();
+        for (const statement of this.createTableStatements()) connection.db.exec(statement);
+        this.afterCreateTables(connection.db);
+        connection.commit.run();
+      } catch (error) {
+        if (connection.db.inTransaction) connection.rollback.run();
+        throw toPersistenceError(error, `Cannot create tables in ${this.describeDatabase()}`);
+      }
+    }
+    try {
+      this.prepare(connection.db);
+    } catch (error) {
+      throw toPersistenceError(error, `Cannot prepare statements for ${this.describeDatabase()}`);
+    }
+    this.conn = connection;
+    return connection;
+  }
+}

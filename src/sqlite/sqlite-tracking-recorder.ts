@@ -1,0 +1,99 @@
+import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
+import type { Tracking } from '../persistence/stored-event.js';
+import { checkOptionalInteger, checkString, checkTracking } from '../persistence/validation.js';
+import type { SqliteDatabase } from './driver.js';
+import type { SQLiteDatastore } from './sqlite-datastore.js';
+import { toPersistenceError } from './sqlite-errors.js';
+import { SQLiteRecorder } from './sqlite-recorder.js';
+import { SQLiteTrackingTable } from './sqlite-tracking-table.js';
+import { waitForTracking } from './wait-for-tracking.js';
+
+/**
+ * A SQLite tracking recorder (Python's `SQLiteTrackingRecorder`): table `tracking`, one row per
+ * upstream application (or one per notification with `SINGLE_ROW_TRACKING=f`). Recorded ids
+ * must increase strictly per application. `wait()` polls, since the tracking may be written by
+ * another process; closing the recorder interrupts pending waits.
+ */
+export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRecorder {
+  /** The tracking table's statements. */
+  protected readonly tracking: SQLiteTrackingTable;
+  private readonly closing = new AbortController();
+
+  constructor(datastore: SQLiteDatastore | string) {
+    super(datastore);
+    this.tracking = new SQLiteTrackingTable(this.datastore.singleRowTracking);
+  }
+
+  /** Python's DDL for the tracking table. */
+  createTableStatements(): string[] {
+    return [];
+  }
+
+  /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
+  async insertTracking(tracking: Tracking): Promise<void> {
+    checkTracking(tracking);
+    const c = this.conn ?? this.connect();
+    try {
+      c.begin.run();
+      this.tracking.insert(tracking);
+      c.commit.run();
+    } catch (error) {
+      if (c.db.inTransaction) c.rollback.run();
+      throw toPersistenceError(error, `Cannot insert tracking into ${this.describeDatabase()}`);
+    }
+  }
+
+  /** The greatest notification id recorded for the application, or `null`. */
+  async maxTrackingId(applicationName: string): Promise<number | null> {
+    checkString('applicationName', applicationName);
+    if (this.conn === null) this.connect();
+    try {
+      return this.tracking.max(applicationName);
+    } catch (error) {
+      throw toPersistenceError(error, `Cannot select tracking from ${this.describeDatabase()}`);
+    }
+  }
+
+  /** Whether the application's notification has been processed (`true` for null). */
+  async hasTrackingId(
+    applicationName: string,
+    notificationId: number | null | undefined,
+  ): Promise<boolean> {
+    checkString('applicationName', applicationName);
+    checkOptionalInteger('notificationId', notificationId);
+    if (notificationId === null || notificationId === undefined) return true;
+    const max = await this.maxTrackingId(applicationName);
+    return max !== null && max >= notificationId;
+  }
+
+  /**
+   * Resolves once the notification has been processed (by this or another process); rejects
+   * with `TimeoutError` after `timeout` milliseconds (default 1000), or `WaitInterruptedError`
+   * when the signal aborts or the recorder is closed.
+   */
+  async wait(
+    applicationName: string,
+    notificationId: number | null | undefined,
+    options?: WaitOptions,
+  ): Promise<void> {
+    return waitForTracking(
+      () => this.hasTrackingId(applicationName, notificationId),
+      this.closing.signal,
+      applicationName,
+      notificationId,
+      options,
+    );
+  }
+
+  protected override afterCreateTables(db: SqliteDatabase): void {
+    this.tracking.createTable(db);
+  }
+
+  protected prepare(db: SqliteDatabase): void {
+    this.tracking.prepare(db);
+  }
+
+  protected override onClose(): void {
+    this.closing.abort(new Error('the tracking recorder was closed'));
+  }
+}
