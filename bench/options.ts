@@ -1,0 +1,133 @@
+/** The command line of `npm run bench`. */
+import { parseArgs } from 'node:util';
+import { BACKENDS, type BackendName } from './backends.js';
+
+/** What one benchmark run does. */
+export interface BenchOptions {
+  /** Print one JSON document on stdout instead of the table. */
+  json: boolean;
+  /** The smaller workload of `--quick`. */
+  quick: boolean;
+  backends: BackendName[];
+  /** Whether `--backends` was given: then a missing backend is an error, not a skip. */
+  backendsExplicit: boolean;
+  dogs: number;
+  tricks: number;
+  inFlight: number[];
+  pageSize: number;
+  poolSize: number;
+  sqliteSynchronous: string;
+  snapshotEvents: number;
+  snapshotRepeats: number;
+  /** Notifications for the memory-growth measurement (0 skips it). */
+  memoryNotifications: number;
+  /** W1 runs per backend and number in flight; each figure is the median. */
+  repeat: number;
+  /** Skip the snapshot timing. */
+  snapshots: boolean;
+}
+
+/** The usage text of `--help`. */
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --json                    print one JSON document on stdout (progress stays on stderr)
+  --quick                   smaller workload, 1 and 64 in flight (under a minute)
+  --backends a,b            memory, sqlite, postgres (default: all available; given: all required)
+  --dogs N                  dogs registered (default 2000; quick 500)
+  --tricks N                commands per dog (default 4; quick 2)
+  --inflight 1,8,64         commands in flight (default 1,8,64; quick 1,64)
+  --repeat N                W1 runs per backend and number in flight, median reported (default 3; quick 1)
+  --page N                  rows per page when reading the log (default 1000)
+  --pool N                  PostgreSQL connections, library and bare pg alike (default 10)
+  --sqlite-synchronous S    OFF, NORMAL, FULL or EXTRA, both sides (default FULL)
+  --snapshot-events N       events of the snapshot-timing aggregate (default 1000)
+  --snapshot-repeats N      gets per median (default 15)
+  --no-snapshots            skip the snapshot timing
+  --memory-notifications N  notifications for the memory growth (default 1000000; quick 200000; 0 skips)
+
+PostgreSQL is reached with POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and
+POSTGRES_DBNAME (default 127.0.0.1:5432, user postgres, database test).`;
+
+function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) {
+    throw new RangeError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+/** Parses the command line; throws `RangeError`/`TypeError` naming the bad option. */
+export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      backends: { type: 'string' },
+      dogs: { type: 'string' },
+      tricks: { type: 'string' },
+      inflight: { type: 'string' },
+      page: { type: 'string' },
+      pool: { type: 'string' },
+      'sqlite-synchronous': { type: 'string' },
+      'snapshot-events': { type: 'string' },
+      'snapshot-repeats': { type: 'string' },
+      'no-snapshots': { type: 'boolean', default: false },
+      repeat: { type: 'string' },
+      'memory-notifications': { type: 'string' },
+    },
+  });
+  if (values.help) return 'help';
+  const quick = values.quick === true;
+  let backends = [...BACKENDS];
+  if (values.backends !== undefined) {
+    const names = values.backends
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    for (const name of names) {
+      if (!(BACKENDS as readonly string[]).includes(name)) {
+        throw new RangeError(`--backends: unknown backend '${name}' (use ${BACKENDS.join(', ')})`);
+      }
+    }
+    if (names.length === 0) throw new RangeError('--backends needs at least one backend');
+    backends = BACKENDS.filter((b) => names.includes(b));
+  }
+  let inFlight = quick ? [1, 64] : [1, 8, 64];
+  if (values.inflight !== undefined) {
+    inFlight = values.inflight.split(',').map((s) => positiveInt('inflight', s.trim(), 1));
+    inFlight = [...new Set(inFlight)].sort((a, b) => a - b);
+  }
+  const synchronous = (values['sqlite-synchronous'] ?? 'FULL').toUpperCase();
+  if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(synchronous)) {
+    throw new RangeError(
+      `--sqlite-synchronous must be OFF, NORMAL, FULL or EXTRA, got ${synchronous}`,
+    );
+  }
+  return {
+    json: values.json === true,
+    quick,
+    backends,
+    backendsExplicit: values.backends !== undefined,
+    dogs: positiveInt('dogs', values.dogs, quick ? 500 : 2000),
+    tricks: positiveInt('tricks', values.tricks, quick ? 2 : 4),
+    inFlight,
+    pageSize: positiveInt('page', values.page, 1000),
+    poolSize: positiveInt('pool', values.pool, 10),
+    sqliteSynchronous: synchronous,
+    snapshotEvents: positiveInt('snapshot-events', values['snapshot-events'], 1000, 2),
+    snapshotRepeats: positiveInt('snapshot-repeats', values['snapshot-repeats'], 15),
+    memoryNotifications: positiveInt(
+      'memory-notifications',
+      values['memory-notifications'],
+      quick ? 200_000 : 1_000_000,
+      0,
+    ),
+    snapshots: values['no-snapshots'] !== true,
+    repeat: positiveInt('repeat', values.repeat, quick ? 1 : 3),
+  };
+}

@@ -1,0 +1,68 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * Runs `task(0)` … `task(count - 1)` with at most `inFlight` of them pending at once: each of the
+ * `inFlight` workers takes the next index when its previous task settles. Indexes are handed out
+ * once, so concurrent tasks always work on distinct items (distinct aggregates in W1).
+ */
+export async function runPool(
+  inFlight: number,
+  count: number,
+  task: (index: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const index = next++;
+      await task(index);
+    }
+  };
+  const workers: Promise<void>[] = [];
+  for (let i = 0; i < Math.min(inFlight, count); i++) workers.push(worker());
+  await Promise.all(workers);
+}
+
+// A forced GC before each timed phase, so that garbage left by an earlier phase is not
+// collected (and charged) inside a later one. `--expose-gc` set at run time, then read from a
+// fresh context, gives `gc` without changing how `npm run bench` starts node.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Runs a full garbage collection now. */
+export function collectGarbage(): void {
+  gc();
+}
+
+/**
+ * Runs `phase` after a full GC and returns how many operations per second it did (`count`
+ * operations).
+ */
+export async function ratePerSecond(count: number, phase: () => Promise<void>): Promise<number> {
+  gc();
+  const started = performance.now();
+  await phase();
+  const seconds = (performance.now() - started) / 1000;
+  return seconds > 0 ? count / seconds : Number.POSITIVE_INFINITY;
+}
+
+/** The median of a non-empty list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  if (sorted.length === 0) throw new RangeError('median() of an empty list');
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Each numeric field's median over the samples (which all have the same fields). */
+export function medianOf<T extends object>(samples: readonly T[]): T {
+  const first = samples[0];
+  if (first === undefined) throw new RangeError('medianOf() of no samples');
+  const result = { ...first } as Record<string, unknown>;
+  for (const key of Object.keys(first)) {
+    if (typeof result[key] === 'number') {
+      result[key] = median(samples.map((s) => (s as Record<string, number>)[key]!));
+    }
+  }
+  return result as T;
+}

@@ -1,0 +1,51 @@
+/**
+ * `repository.get` of a large aggregate with and without a snapshot: one dog with `events`
+ * events, got several times before a snapshot exists and several times after `takeSnapshot`;
+ * the medians are reported.
+ */
+import type { Store } from './backends.js';
+import { type Dog, namedApplication, SnapshottingDogSchool } from './dog-school.js';
+import { median } from './pool.js';
+
+/** One backend's snapshot timing. */
+export interface SnapshotFigures {
+  backend: string;
+  events: number;
+  get_with_ms: number;
+  get_without_ms: number;
+}
+
+/** Times `repository.get` of an `events`-event aggregate, median of `repeats` gets each way. */
+export async function runSnapshotTiming(
+  store: Store,
+  events: number,
+  repeats: number,
+): Promise<SnapshotFigures> {
+  if (!Number.isInteger(events) || events < 2) throw new RangeError('snapshot events must be ≥ 2');
+  const App = namedApplication(SnapshottingDogSchool, store.appName);
+  const app = await App.create({ env: store.env });
+  try {
+    const id = await app.registerDog('big');
+    const dog = await app.repository.get<Dog>(id);
+    for (let i = 1; i < events; i++) dog.addTrick(`trick-${i}`);
+    await app.save(dog);
+
+    const time = async (): Promise<number> => {
+      const samples: number[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const started = performance.now();
+        const got = await app.repository.get<Dog>(id);
+        samples.push(performance.now() - started);
+        if (got.version !== events) throw new Error(`got version ${got.version}, not ${events}`);
+      }
+      return median(samples);
+    };
+    await time(); // warm-up: compile the replay path before timing it
+    const get_without_ms = await time();
+    await app.takeSnapshot(id);
+    const get_with_ms = await time();
+    return { backend: store.backend, events, get_with_ms, get_without_ms };
+  } finally {
+    await app.close();
+  }
+}
