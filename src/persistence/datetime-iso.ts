@@ -11,9 +11,17 @@ const ISO_DATETIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2}(?::?\d{2}(?:\.\d+)?)?)?)?$/;
 const OFFSET = /^([+-])(\d{2})(?::?(\d{2})(?::?(\d{2})(?:\.(\d+))?)?)?$/;
 
+// Events recorded in the same millisecond share their timestamp text: one remembered entry on
+// each side saves formatting and parsing it again (a Date is still made afresh each time).
+let lastFormattedTime = Number.NaN;
+let lastFormatted = '';
+let lastParsedText = '';
+let lastParsedTime = 0;
+
 /** Formats a date as `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`; an invalid date or a year outside 1–9999 is a RangeError. */
 export function formatDatetimeISO(date: Date): string {
   const time = date.getTime();
+  if (time === lastFormattedTime) return lastFormatted;
   const year = date.getUTCFullYear();
   if (Number.isNaN(time) || year < 1 || year > 9999) {
     throw new RangeError(
@@ -21,15 +29,31 @@ export function formatDatetimeISO(date: Date): string {
         'datetime_iso stores years 1 to 9999 (as Python does).',
     );
   }
-  // toISOString() is `YYYY-MM-DDTHH:MM:SS.sssZ` for these years.
-  return `${date.toISOString().slice(0, 23)}000+00:00`;
+  // Built from the UTC fields: several times faster than toISOString().
+  const text =
+    `${pad(year, 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}T` +
+    `${pad(date.getUTCHours(), 2)}:${pad(date.getUTCMinutes(), 2)}:${pad(date.getUTCSeconds(), 2)}.` +
+    `${pad(date.getUTCMilliseconds(), 3)}000+00:00`;
+  lastFormattedTime = time;
+  lastFormatted = text;
+  return text;
+}
+
+function pad(value: number, width: number): string {
+  const text = String(value);
+  return text.length >= width ? text : '0000'.slice(0, width - text.length) + text;
 }
 
 /** Parses an ISO-8601 date-time (see the module comment); anything else is a RangeError. */
 export function parseDatetimeISO(text: string): Date {
   if (typeof text === 'string' && text.length === 32) {
+    if (text === lastParsedText) return new Date(lastParsedTime);
     const date = parseOwnFormat(text);
-    if (date !== null) return date;
+    if (date !== null) {
+      lastParsedText = text;
+      lastParsedTime = date.getTime();
+      return date;
+    }
   }
   const m = typeof text === 'string' ? ISO_DATETIME.exec(text) : null;
   if (m === null) {

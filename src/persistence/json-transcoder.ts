@@ -66,6 +66,9 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
  * no transcoding is a `TranscodingNotRegisteredError`, on write and on read; `NaN` and
  * infinities are a `DataError`. Both messages give the path of the value.
  */
+// Decodes short texts (event states) several times faster than Buffer's toString.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 export class JSONTranscoder implements Transcoder {
   readonly #byType = new Map<unknown, Transcoding<unknown>>();
   readonly #byName = new Map<string, Transcoding<unknown>>();
@@ -112,9 +115,7 @@ export class JSONTranscoder implements Transcoder {
 
   /** The object whose UTF-8 JSON these bytes are, with transcoded values rebuilt. */
   decode(data: Uint8Array): unknown {
-    const text = Buffer.isBuffer(data)
-      ? data.toString('utf8')
-      : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+    const text = UTF8.decode(data);
     const value: unknown = JSON.parse(text);
     // JSON escapes a quote inside a string, so without this text no object has a `_type_` key.
     if (!text.includes('"_type_"')) return value;

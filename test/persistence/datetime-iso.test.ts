@@ -78,4 +78,20 @@ describe('parseDatetimeISO', () => {
     }
     assert.equal(parseDatetimeISO('2024-02-29T00:00:00.000000+00:00').getUTCDate(), 29);
   });
+
+  it('hands out a new Date each time, even for text it has just read', () => {
+    const text = '2024-02-07T15:32:51.123000+00:00';
+    const first = parseDatetimeISO(text);
+    const second = parseDatetimeISO(text);
+    assert.notEqual(first, second);
+    first.setTime(0);
+    assert.equal(parseDatetimeISO(text).toISOString(), '2024-02-07T15:32:51.123Z');
+    const date = new Date('2001-02-03T04:05:06.007Z');
+    assert.equal(formatDatetimeISO(date), '2001-02-03T04:05:06.007000+00:00');
+    assert.equal(formatDatetimeISO(date), '2001-02-03T04:05:06.007000+00:00');
+    assert.equal(
+      formatDatetimeISO(new Date('0001-01-01T00:00:00.000Z')),
+      '0001-01-01T00:00:00.000000+00:00',
+    );
+  });
 });
