@@ -1,6 +1,7 @@
 // Registers the built-in persistence modules, so that `PERSISTENCE_MODULE` resolves synchronously.
 import '../memory/index.js';
 import '../sqlite/index.js';
+import '../postgres/index.js';
 import { ProgrammingError } from '../domain/errors.js';
 import type {
   AggregateLike,

@@ -51,3 +51,4 @@ export { ZlibCompressor } from './zlib-compressor.js';
 // users who import only this subpath. It imports infrastructure-factory.js, never this file.
 import '../memory/index.js';
 import '../sqlite/index.js';
+import '../postgres/index.js';

@@ -1,0 +1,97 @@
+import { DataError, IntegrityError } from '../persistence/errors.js';
+import type { StoredEvent } from '../persistence/stored-event.js';
+import { checkStoredEvent } from '../persistence/validation.js';
+import type { OriginatorIdType } from './postgres-settings.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether the string is a hyphenated UUID (any case). */
+export function isUuid(value: string): boolean {
+  return value.length === 36 && UUID.test(value);
+}
+
+/**
+ * Checks a batch of stored events before anything is sent, so that one bad save never fails a
+ * group of others: shapes (`DataError`, as the memory recorders), UUID ids when
+ * `ORIGINATOR_ID_TYPE=uuid` (`DataError`), NUL characters that PostgreSQL text cannot hold
+ * (`DataError`), and a version repeated within the batch (`IntegrityError`).
+ *
+ * @throws TypeError when the batch is not an array.
+ */
+export function checkEvents(events: readonly StoredEvent[], idType: OriginatorIdType): void {
+  if (!Array.isArray(events)) {
+    throw new TypeError('insertEvents() expects an array of stored events.');
+  }
+  const n = events.length;
+  const uuid = idType === 'uuid';
+  for (let i = 0; i < n; i++) {
+    const event = events[i] as StoredEvent;
+    checkStoredEvent(event, i);
+    const id = event.originatorId;
+    if (uuid) {
+      if (!isUuid(id)) {
+        throw new DataError(
+          `Stored event at index ${i} has originator id ${JSON.stringify(id)}, which is not a ` +
+            'UUID: the events table stores ids as PostgreSQL uuid. Use UUID ids, or set ' +
+            'ORIGINATOR_ID_TYPE=text (for a new table) to store any string.',
+        );
+      }
+    } else if (id.includes('\u0000')) {
+      throw nulError(i, 'originator id');
+    }
+    if (event.topic.includes('\u0000')) throw nulError(i, 'topic');
+  }
+  if (n > 1) checkUniqueInBatch(events, uuid);
+}
+
+function nulError(index: number, what: string): DataError {
+  return new DataError(
+    `Stored event at index ${index} has a NUL character (\\u0000) in its ${what}, which ` +
+      'PostgreSQL text cannot hold.',
+  );
+}
+
+function checkUniqueInBatch(events: readonly StoredEvent[], uuid: boolean): void {
+  // The usual batch, one aggregate's new events in order, cannot hold a duplicate.
+  let previous = events[0]!;
+  let ordered = true;
+  for (let i = 1; i < events.length; i++) {
+    const event = events[i]!;
+    if (
+      event.originatorId !== previous.originatorId ||
+      event.originatorVersion <= previous.originatorVersion
+    ) {
+      ordered = false;
+      break;
+    }
+    previous = event;
+  }
+  if (ordered) return;
+  const seen = new Set<string>();
+  for (const event of events) {
+    const key = eventKey(event, uuid);
+    if (seen.has(key)) {
+      throw new IntegrityError(
+        `Stored events are not unique: originator ${event.originatorId} version ` +
+          `${event.originatorVersion} appears more than once in the batch. Nothing of this batch ` +
+          'was stored.',
+      );
+    }
+    seen.add(key);
+  }
+}
+
+/** The key of an event for duplicate checks (UUIDs compare case-insensitively). */
+export function eventKey(event: StoredEvent, uuid: boolean): string {
+  const id = uuid ? event.originatorId.toLowerCase() : event.originatorId;
+  return `${event.originatorVersion}\u0000${id}`;
+}
+
+/** The IntegrityError of an event that is already recorded. */
+export function alreadyRecorded(event: StoredEvent | undefined): IntegrityError {
+  return new IntegrityError(
+    `Stored event already recorded: originator ${event?.originatorId} version ` +
+      `${event?.originatorVersion}. A concurrent writer may have saved first: reload the ` +
+      'aggregate and retry the command. Nothing of this batch was stored.',
+  );
+}

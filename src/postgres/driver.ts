@@ -1,0 +1,161 @@
+import { createRequire } from 'node:module';
+import { InfrastructureFactoryError } from '../persistence/errors.js';
+
+/**
+ * A query as `pg` takes it: `name` makes it a prepared statement (parsed once per connection),
+ * `rowMode: 'array'` returns rows as arrays (cheaper than objects).
+ */
+export interface PgQueryConfig {
+  readonly text: string;
+  readonly values?: readonly unknown[];
+  readonly name?: string;
+  readonly rowMode?: 'array';
+}
+
+/** What `pg` resolves a query to (the parts this module uses). */
+export interface PgQueryResult {
+  readonly rows: unknown[];
+  readonly rowCount: number | null;
+}
+
+/** A LISTEN/NOTIFY message. */
+export interface PgNotification {
+  readonly channel: string;
+  readonly payload?: string | undefined;
+}
+
+/**
+ * The parts of a `pg` `Client` this module uses. Local interfaces, so that the module's
+ * declarations never reference the driver's types (the driver is an optional peer).
+ */
+export interface PgClient {
+  connect(): Promise<void>;
+  query(config: PgQueryConfig | string): Promise<PgQueryResult>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): PgClient;
+  on(event: 'end', listener: () => void): PgClient;
+  on(event: 'notification', listener: (message: PgNotification) => void): PgClient;
+  removeAllListeners(event?: string): PgClient;
+}
+
+/** A client checked out of a pool. `release(true)` destroys it instead of reusing it. */
+export interface PgPoolClient extends PgClient {
+  release(destroy?: boolean | Error): void;
+}
+
+/** The parts of a `pg` `Pool` this module uses. */
+export interface PgPool {
+  connect(): Promise<PgPoolClient>;
+  query(config: PgQueryConfig): Promise<PgQueryResult>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): PgPool;
+  on(event: 'connect', listener: (client: PgPoolClient) => void): PgPool;
+  readonly waitingCount: number;
+  readonly totalCount: number;
+}
+
+/** Parses one value of a type from its text form. */
+export type PgTypeParser = (value: string) => unknown;
+
+/** What `pg` calls to find a type's parser; given per pool, so nothing global changes. */
+export interface PgTypes {
+  getTypeParser(oid: number, format?: string): PgTypeParser;
+}
+
+/** Connection options common to a pool and a client (pg's names). */
+export interface PgConnectionConfig {
+  host?: string | undefined;
+  port?: number | undefined;
+  user?: string | undefined;
+  password?: string | (() => string | Promise<string>) | undefined;
+  database?: string | undefined;
+  ssl?: boolean | { rejectUnauthorized: boolean } | undefined;
+  connectionTimeoutMillis?: number;
+  idle_in_transaction_session_timeout?: number;
+  keepAlive?: boolean;
+  application_name?: string;
+  types?: PgTypes;
+}
+
+/** Pool options (pg-pool's names). */
+export interface PgPoolConfig extends PgConnectionConfig {
+  max?: number;
+  min?: number;
+  idleTimeoutMillis?: number;
+  maxLifetimeSeconds?: number;
+}
+
+/** The parts of the `pg` module this module uses. */
+export interface PgModule {
+  Pool: new (config: PgPoolConfig) => PgPool;
+  Client: new (config: PgConnectionConfig) => PgClient;
+  types: PgTypes;
+}
+
+/** The package the PostgreSQL module needs. */
+export const PG_DRIVER_PACKAGE = 'pg';
+
+const loaded = new Map<string, PgModule>();
+
+/**
+ * Loads `pg` (or the named module) synchronously, once, on first use: the driver is an optional
+ * peer dependency, so importing `eventsourcing/postgres` never needs it.
+ *
+ * @throws InfrastructureFactoryError saying to `npm install pg` when the package is missing.
+ */
+export function loadPg(moduleName: string = PG_DRIVER_PACKAGE): PgModule {
+  const cached = loaded.get(moduleName);
+  if (cached !== undefined) return cached;
+  let mod: PgModule;
+  try {
+    const required = createRequire(import.meta.url)(moduleName) as PgModule & {
+      default?: PgModule;
+    };
+    mod = typeof required.Pool === 'function' ? required : (required.default as PgModule);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const missing = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+    throw new InfrastructureFactoryError(
+      missing
+        ? `The PostgreSQL persistence module needs the '${moduleName}' package, which is not ` +
+            `installed: run 'npm install ${moduleName}'.`
+        : `The '${moduleName}' package could not be loaded: ${String(error)}. Reinstall it ` +
+            `with 'npm install ${moduleName}'.`,
+      { cause: error },
+    );
+  }
+  if (mod === undefined || typeof mod.Pool !== 'function' || typeof mod.Client !== 'function') {
+    throw new InfrastructureFactoryError(
+      `'${moduleName}' does not look like the pg package (no Pool and Client): run 'npm install pg'.`,
+    );
+  }
+  loaded.set(moduleName, mod);
+  return mod;
+}
+
+/** The type id of PostgreSQL's `int8` (bigint, bigserial). */
+const INT8_OID = 20;
+
+/**
+ * Parses int8 to a number when it is a safe integer, else leaves the text (recorders turn that
+ * into a `DataError`): `pg`'s default keeps every int8 as a string.
+ */
+export function parseInt8(value: string): number | string {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+/**
+ * The type parsers of this module's pools and clients: `pg`'s, except int8 parsed to numbers.
+ * Given as each pool's `types` option, never through the global `pg.types.setTypeParser`,
+ * which would change the results of the user's own queries.
+ */
+export function int8Types(pg: PgModule): PgTypes {
+  const base = pg.types;
+  return {
+    getTypeParser(oid: number, format?: string): PgTypeParser {
+      if (oid === INT8_OID && (format === undefined || format === 'text')) return parseInt8;
+      return base.getTypeParser(oid, format);
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import type {
+  AggregateRecorder,
+  InsertEventsOptions,
+  SelectEventsOptions,
+} from '../persistence/recorders.js';
+import type { StoredEvent } from '../persistence/stored-event.js';
+import { checkLimit, checkOptionalInteger, checkString } from '../persistence/validation.js';
+import { checkEvents, isUuid } from './check-events.js';
+import { checkIdentifierLength, qualified } from './identifiers.js';
+import { mapWriteError } from './pg-errors.js';
+import { type PostgresDatastore, statementName } from './postgres-datastore.js';
+import { PostgresRecorder, toBytes, toSafeInteger } from './postgres-recorder.js';
+import { createEventsTableSql } from './schema.js';
+
+const EMPTY: StoredEvent[] = [];
+
+/** A prepared statement: its SQL and its name. */
+interface Statement {
+  readonly text: string;
+  readonly name: string;
+}
+
+/**
+ * A PostgreSQL aggregate recorder (Python's `PostgresAggregateRecorder`), used for snapshots:
+ * a table of events by originator id and version, Python 9.5's DDL. A batch is one multi-row
+ * INSERT from parallel arrays (atomic; no table lock and no NOTIFY, as in Python); selects are
+ * prepared statements.
+ */
+export class PostgresAggregateRecorder extends PostgresRecorder implements AggregateRecorder {
+  /** The table's name (unqualified), e.g. `dogschool_snapshots`. */
+  readonly tableName: string;
+  /** The table, schema-qualified and quoted. */
+  protected readonly table: string;
+  /** Whether ids are PostgreSQL uuid (else text). */
+  protected readonly uuidIds: boolean;
+  private readonly insertText: string;
+  private readonly selectStatements: (Statement | undefined)[] = new Array(16);
+
+  /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
+  constructor(datastore: PostgresDatastore, tableName: string) {
+    super(datastore);
+    checkIdentifierLength(tableName);
+    this.tableName = tableName;
+    this.table = qualified(datastore.settings.schema, tableName);
+    const idType = datastore.settings.originatorIdType;
+    this.uuidIds = idType === 'uuid';
+    this.insertText =
+      `INSERT INTO ${this.table} (originator_id, originator_version, topic, state) ` +
+      `SELECT * FROM unnest($1::${idType}[], $2::bigint[], $3::text[], $4::bytea[])`;
+  }
+
+  /** Python 9.5's table, without notification ids. */
+  createTableStatements(): string[] {
+    return [createEventsTableSql(this.table, this.datastore.settings.originatorIdType, false)];
+  }
+
+  protected requiredTables(): ReadonlyArray<readonly [string, string]> {
+    return [[this.table, this.tableName]];
+  }
+
+  /**
+   * Stores the events atomically (one statement) and resolves to `null` (application
+   * recorders, which extend this class, resolve to notification ids). A version already
+   * stored, or repeated in the batch, rejects with `IntegrityError` and stores nothing.
+   */
+  async insertEvents(
+    storedEvents: readonly StoredEvent[],
+    _options?: InsertEventsOptions,
+  ): Promise<number[] | null> {
+    checkEvents(storedEvents, this.datastore.settings.originatorIdType);
+    const n = storedEvents.length;
+    if (n === 0) return null;
+    if (!this.isReady) await this.ready();
+    const ids = new Array<string>(n);
+    const versions = new Array<number>(n);
+    const topics = new Array<string>(n);
+    const states = new Array<Uint8Array>(n);
+    for (let i = 0; i < n; i++) {
+      const e = storedEvents[i]!;
+      ids[i] = e.originatorId;
+      versions[i] = e.originatorVersion;
+      topics[i] = e.topic;
+      states[i] = e.state;
+    }
+    try {
+      await this.datastore.pool.query({
+        name: statementName(this.insertText),
+        text: this.insertText,
+        values: [ids, versions, topics, states],
+      });
+    } catch (error) {
+      throw mapWriteError(error, this.datastore.server);
+    }
+    return null;
+  }
+
+  /** The events of one originator, ordered by version (ascending unless `desc`). */
+  async selectEvents(originatorId: string, options?: SelectEventsOptions): Promise<StoredEvent[]> {
+    checkString('originatorId', originatorId);
+    const gt = options?.gt;
+    const lte = options?.lte;
+    const limit = options?.limit;
+    checkOptionalInteger('gt', gt);
+    checkOptionalInteger('lte', lte);
+    if (limit !== null && limit !== undefined) checkLimit('limit', limit);
+    // A string that is not a UUID cannot be in a uuid column (and would be a query error).
+    if (this.uuidIds && !isUuid(originatorId)) return EMPTY.slice();
+    if (!this.isReady) await this.ready();
+    const values: unknown[] = [originatorId];
+    let variant = 0;
+    if (gt !== null && gt !== undefined) {
+      variant |= 1;
+      values.push(gt);
+    }
+    if (lte !== null && lte !== undefined) {
+      variant |= 2;
+      values.push(lte);
+    }
+    if (options?.desc) variant |= 4;
+    if (limit !== null && limit !== undefined) {
+      variant |= 8;
+      values.push(limit);
+    }
+    const statement = this.selectStatements[variant] ?? this.selectStatement(variant);
+    const result = await this.datastore.read({
+      name: statement.name,
+      text: statement.text,
+      values,
+      rowMode: 'array',
+    });
+    const rows = result.rows as unknown[][];
+    const n = rows.length;
+    const id = this.uuidIds ? originatorId.toLowerCase() : originatorId;
+    const events = new Array<StoredEvent>(n);
+    for (let i = 0; i < n; i++) {
+      const row = rows[i]!;
+      events[i] = {
+        originatorId: id,
+        originatorVersion: toSafeInteger(row[0], 'originator version'),
+        topic: row[1] as string,
+        state: toBytes(row[2]),
+      };
+    }
+    return events;
+  }
+
+  /** Nothing of its own to release: the factory closes the shared pool. Safe to repeat. */
+  async close(): Promise<void> {}
+
+  private selectStatement(variant: number): Statement {
+    let p = 1;
+    let text = `SELECT originator_version, topic, state FROM ${this.table} WHERE originator_id = $${p++}`;
+    if (variant & 1) text += ` AND originator_version > $${p++}`;
+    if (variant & 2) text += ` AND originator_version <= $${p++}`;
+    text += ` ORDER BY originator_version ${variant & 4 ? 'DESC' : 'ASC'}`;
+    if (variant & 8) text += ` LIMIT $${p++}`;
+    const statement = { text, name: statementName(text) };
+    this.selectStatements[variant] = statement;
+    return statement;
+  }
+}

@@ -1,0 +1,294 @@
+import {
+  type NotificationSelector,
+  NotificationSubscription,
+} from '../persistence/notification-subscription.js';
+import type {
+  ApplicationRecorder,
+  InsertEventsOptions,
+  SelectNotificationsOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../persistence/recorders.js';
+import type { Notification, StoredEvent, Tracking } from '../persistence/stored-event.js';
+import { checkLimit, checkOptionalInteger, describe } from '../persistence/validation.js';
+import { checkEvents } from './check-events.js';
+import { checkIdentifierLength, qualified, quoteIdent, quoteLiteral } from './identifiers.js';
+import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
+import { type PostgresDatastore, statementName } from './postgres-datastore.js';
+import { toBytes, toSafeInteger } from './postgres-recorder.js';
+import {
+  createEventsTableSql,
+  createInsertFunctionSql,
+  createNotificationIndexSql,
+} from './schema.js';
+import { ScopedWakeUp } from './scoped-wake-up.js';
+import type { TrackingTable } from './tracking-table.js';
+import { WriteQueue } from './write-queue.js';
+
+/** Options of `PostgresApplicationRecorder`. */
+export interface PostgresApplicationRecorderOptions {
+  /**
+   * Milliseconds between a waiting subscription's polls (default 500): the correctness path
+   * when a NOTIFY is lost, for instance while the LISTEN connection reconnects.
+   */
+  pollInterval?: number;
+  /** The tracking table written with the events (process recorders). */
+  trackingTable?: TrackingTable | null;
+}
+
+/** The default poll interval of subscriptions, in milliseconds. */
+export const DEFAULT_POLL_INTERVAL = 500;
+
+const RESOLVED_EMPTY: Promise<number[]> = Promise.resolve([]);
+
+/**
+ * A PostgreSQL application recorder (Python's `PostgresApplicationRecorder`): the events table
+ * of Python 9.5, with notification ids from a `bigserial`.
+ *
+ * Writes use Python's protocol (`LOCK TABLE … IN EXCLUSIVE MODE`, so ids increase in commit
+ * order and a reader tailing ids never skips a late commit; `NOTIFY` on the channel named after
+ * the table) through the library's own plpgsql function, one call per group of saves: saves
+ * that arrive while a call is in flight are sent together in the next call (group commit), each
+ * still atomic and told of its own conflict alone (`IntegrityError`). A write whose connection
+ * drops is an `OperationalError` saying the outcome is unknown, never retried. Reads are
+ * prepared statements, retried across dropped connections.
+ *
+ * Subscriptions wake on LISTEN/NOTIFY (one connection per factory and channel) and poll every
+ * `pollInterval` ms while waiting, so a lost LISTEN connection delays them and never stops them.
+ */
+export class PostgresApplicationRecorder
+  extends PostgresAggregateRecorder
+  implements ApplicationRecorder
+{
+  /** The NOTIFY channel: the table's name with '.' replaced by '_', as in Python. */
+  readonly channel: string;
+  /** The write function's name (unqualified). */
+  readonly functionName: string;
+  /** The tracking table written with the events (process recorders), else null. */
+  protected readonly trackingTable: TrackingTable | null;
+  /** This recorder's share of the factory's LISTEN connection. */
+  protected readonly wakeUp: ScopedWakeUp;
+  private readonly pollInterval: number;
+  private readonly writeQueue: WriteQueue;
+  private readonly notificationStatements = new Map<number, { text: string; name: string }>();
+  private readonly maxText: string;
+
+  /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
+  constructor(
+    datastore: PostgresDatastore,
+    tableName = 'stored_events',
+    options: PostgresApplicationRecorderOptions = {},
+  ) {
+    super(datastore, tableName);
+    const { pollInterval = DEFAULT_POLL_INTERVAL, trackingTable = null } = options;
+    if (!(pollInterval > 0 && pollInterval < 2 ** 31)) {
+      throw new TypeError(
+        `pollInterval must be a positive number of milliseconds, not ${describe(pollInterval)}.`,
+      );
+    }
+    this.pollInterval = pollInterval;
+    this.trackingTable = trackingTable;
+    this.channel = tableName.replace(/\./g, '_');
+    this.functionName = `${tableName}_${trackingTable === null ? '' : 'process_'}insert`;
+    checkIdentifierLength(this.functionName);
+    checkIdentifierLength(`${tableName}_notification_id_idx`);
+    this.maxText = `SELECT MAX(notification_id) FROM ${this.table}`;
+    this.wakeUp = new ScopedWakeUp(datastore.listener(this.channel));
+    this.writeQueue = new WriteQueue({
+      datastore,
+      functionSql: qualified(datastore.settings.schema, this.functionName),
+      idType: datastore.settings.originatorIdType,
+      tracked: trackingTable !== null,
+      ready: () => this.ready(),
+    });
+  }
+
+  /** How many calls of the write function have been sent (fewer than saves under load). */
+  get insertCalls(): number {
+    return this.writeQueue.calls;
+  }
+
+  /** Python 9.5's events table and index, and this library's write function. */
+  override createTableStatements(): string[] {
+    const s = this.datastore.settings;
+    const index = `${this.tableName}_notification_id_idx`;
+    const statements = [
+      createEventsTableSql(this.table, s.originatorIdType, true),
+      createNotificationIndexSql(
+        quoteIdent(index),
+        this.table,
+        quoteLiteral(`${quoteIdent(s.schema)}.${quoteIdent(index)}`),
+      ),
+    ];
+    const tracking = this.trackingTable;
+    if (tracking !== null) statements.push(tracking.createTableSql());
+    statements.push(
+      createInsertFunctionSql({
+        fn: qualified(s.schema, this.functionName),
+        table: this.table,
+        channel: quoteIdent(this.channel),
+        idType: s.originatorIdType,
+        tracking: tracking === null ? null : tracking.table,
+        singleRowTracking: s.singleRowTracking,
+      }),
+    );
+    return statements;
+  }
+
+  protected override requiredTables(): ReadonlyArray<readonly [string, string]> {
+    const tables: [string, string][] = [[this.table, this.tableName]];
+    const tracking = this.trackingTable;
+    if (tracking !== null) tables.push([tracking.table, tracking.tableName]);
+    return tables;
+  }
+
+  /**
+   * Stores the events atomically and resolves to their notification ids, in order. A version
+   * already stored, or repeated in the batch, rejects with `IntegrityError` and stores nothing.
+   */
+  override insertEvents(
+    storedEvents: readonly StoredEvent[],
+    options?: InsertEventsOptions,
+  ): Promise<number[]> {
+    try {
+      checkEvents(storedEvents, this.datastore.settings.originatorIdType);
+      const tracking = this.trackingOf(options);
+      if (storedEvents.length === 0 && tracking === null) return RESOLVED_EMPTY;
+      return this.writeQueue.enqueue(storedEvents, tracking);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Notifications with ids from `start` (null or undefined: from the beginning), exclusive of
+   * `start` when `inclusiveOfStart` is false, up to `stop`, with one of `topics` if any are
+   * given, ascending, at most `limit`.
+   */
+  async selectNotifications(
+    start: number | null | undefined,
+    limit: number,
+    options?: SelectNotificationsOptions,
+  ): Promise<Notification[]> {
+    checkOptionalInteger('start', start);
+    checkLimit('limit', limit);
+    const stop = options?.stop;
+    checkOptionalInteger('stop', stop);
+    const topics = options?.topics;
+    if (topics !== undefined && !Array.isArray(topics)) {
+      throw new TypeError(`topics must be an array of strings, not ${describe(topics)}.`);
+    }
+    if (!this.isReady) await this.ready();
+    const values: unknown[] = [];
+    let variant = 0;
+    if (start !== null && start !== undefined) {
+      variant |= options?.inclusiveOfStart === false ? 2 : 1;
+      values.push(start);
+    }
+    if (stop !== null && stop !== undefined) {
+      variant |= 4;
+      values.push(stop);
+    }
+    if (topics !== undefined && topics.length > 0) {
+      variant |= 8;
+      values.push(topics);
+    }
+    values.push(limit);
+    const statement =
+      this.notificationStatements.get(variant) ?? this.notificationStatement(variant);
+    const result = await this.datastore.read({
+      name: statement.name,
+      text: statement.text,
+      values,
+      rowMode: 'array',
+    });
+    const rows = result.rows as unknown[][];
+    const n = rows.length;
+    const notifications = new Array<Notification>(n);
+    for (let i = 0; i < n; i++) {
+      const row = rows[i]!;
+      notifications[i] = {
+        id: toSafeInteger(row[0], 'notification id'),
+        originatorId: row[1] as string,
+        originatorVersion: toSafeInteger(row[2], 'originator version'),
+        topic: row[3] as string,
+        state: toBytes(row[4]),
+      };
+    }
+    return notifications;
+  }
+
+  /** The greatest notification id, or `null` when nothing has been recorded. */
+  async maxNotificationId(): Promise<number | null> {
+    if (!this.isReady) await this.ready();
+    const result = await this.datastore.read({
+      name: statementName(this.maxText),
+      text: this.maxText,
+      rowMode: 'array',
+    });
+    const value = (result.rows[0] as unknown[] | undefined)?.[0];
+    return value === null || value === undefined ? null : toSafeInteger(value, 'notification id');
+  }
+
+  /**
+   * Notifications with ids greater than `gt` (from the beginning when null), with one of
+   * `topics` if any are given, in order, then new ones as they are committed, until stopped.
+   *
+   * @throws TypeError for a bad option (synchronously: this method returns no Promise).
+   */
+  subscribe(options?: SubscribeOptions): Subscription {
+    return new NotificationSubscription(this.subscriptionSource, {
+      gt: options?.gt ?? null,
+      topics: options?.topics ?? [],
+      wakeUp: this.wakeUp,
+      pollInterval: this.pollInterval,
+    });
+  }
+
+  /**
+   * What subscriptions read from: `selectNotifications`, except that a query cut short by
+   * `close()` ends the (already stopped) subscription quietly instead of with the pool's error.
+   */
+  private readonly subscriptionSource: NotificationSelector = {
+    selectNotifications: (start, limit, options) =>
+      this.selectNotifications(start, limit, options).catch((error: unknown) => {
+        if (this.wakeUp.isClosed) return [];
+        throw error;
+      }),
+  };
+
+  /** How many of this recorder's subscriptions are listening. */
+  get listenerCount(): number {
+    return this.wakeUp.size;
+  }
+
+  /**
+   * Stops this recorder's subscriptions and waits for its queued writes to finish. The factory
+   * closes the shared pool and LISTEN connection. Safe to repeat.
+   */
+  override async close(): Promise<void> {
+    this.wakeUp.close();
+    await this.writeQueue.drain();
+  }
+
+  /** The tracking to record with the events: none for application recorders. */
+  protected trackingOf(_options: InsertEventsOptions | undefined): Tracking | null {
+    return null;
+  }
+
+  private notificationStatement(variant: number): { text: string; name: string } {
+    let p = 1;
+    const where: string[] = [];
+    if (variant & 1) where.push(`notification_id >= $${p++}`);
+    if (variant & 2) where.push(`notification_id > $${p++}`);
+    if (variant & 4) where.push(`notification_id <= $${p++}`);
+    if (variant & 8) where.push(`topic = ANY($${p++}::text[])`);
+    const text =
+      `SELECT notification_id, originator_id, originator_version, topic, state FROM ${this.table}` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY notification_id LIMIT $${p}`;
+    const statement = { text, name: statementName(text) };
+    this.notificationStatements.set(variant, statement);
+    return statement;
+  }
+}

@@ -1,0 +1,144 @@
+import type { OriginatorIdType } from './postgres-settings.js';
+
+/**
+ * The storage parameters of every table, as Python 9.5 creates them: append-only tables need
+ * little vacuuming but frequent statistics.
+ */
+export const TABLE_OPTIONS =
+  'WITH (autovacuum_enabled = true, autovacuum_vacuum_threshold = 100000000, ' +
+  'autovacuum_vacuum_scale_factor = 0.5, autovacuum_analyze_threshold = 1000, ' +
+  'autovacuum_analyze_scale_factor = 0.01)';
+
+/** Python 9.5's stored events table; with `notificationId` the application's events table. */
+export function createEventsTableSql(
+  table: string,
+  idType: OriginatorIdType,
+  notificationId: boolean,
+): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${table} (originator_id ${idType} NOT NULL, ` +
+    'originator_version bigint NOT NULL, topic text, state bytea, ' +
+    (notificationId ? 'notification_id bigserial, ' : '') +
+    `PRIMARY KEY (originator_id, originator_version)) ${TABLE_OPTIONS}`
+  );
+}
+
+/**
+ * Python 9.5's unique index of notification ids (`index` unqualified and quoted, `table`
+ * qualified and quoted), created only when `indexLiteral` (the qualified index name as a string
+ * literal) does not exist yet: `CREATE INDEX IF NOT EXISTS` takes a share lock on the table
+ * first, which would wait behind any writer holding the table lock.
+ */
+export function createNotificationIndexSql(
+  index: string,
+  table: string,
+  indexLiteral: string,
+): string {
+  return (
+    `DO $es$ BEGIN IF to_regclass(${indexLiteral}) IS NULL THEN ` +
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${index} ON ${table} (notification_id ASC); ` +
+    'END IF; END $es$'
+  );
+}
+
+/** Python 9.5's tracking table: one row per application, or one per notification (legacy). */
+export function createTrackingTableSql(table: string, singleRow: boolean): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${table} (application_name text, notification_id bigint, ` +
+    `PRIMARY KEY (application_name${singleRow ? '' : ', notification_id'})) ${TABLE_OPTIONS}`
+  );
+}
+
+/** Names of what the write function needs. */
+export interface InsertFunctionNames {
+  /** The function, qualified and quoted. */
+  readonly fn: string;
+  /** The events table, qualified and quoted. */
+  readonly table: string;
+  /** The NOTIFY channel, quoted. */
+  readonly channel: string;
+  readonly idType: OriginatorIdType;
+  /** The tracking table (qualified, quoted) for process recorders; null for applications. */
+  readonly tracking: string | null;
+  readonly singleRowTracking: boolean;
+}
+
+/**
+ * The library's own write function for one events table (never Python's `es_insert_events_*`).
+ * In one call, per group of saves, it sets `lock_timeout`, takes `LOCK TABLE … IN EXCLUSIVE
+ * MODE` (Python's protocol: ids then increase in commit order), finds the saves with an event
+ * already recorded (and, for process recorders, with tracking not greater than the recorded
+ * one), records the others' tracking and events from the parallel arrays, NOTIFYs the channel if
+ * anything was inserted, and returns:
+ * - `(save, ordinal, 'event')` for a save rejected because of the event at that 1-based position;
+ * - `(save, max, 'tracking')` for a save rejected because of its tracking (`max` may be null);
+ * - `(null, notification_id, null)` for each inserted event, in input order.
+ */
+export function createInsertFunctionSql(n: InsertFunctionNames): string {
+  const tracked = n.tracking !== null;
+  const trackingParams = tracked ? 'p_t_saves int[], p_t_names text[], p_t_ids bigint[], ' : '';
+  const notBad = (col: string) => `(v_bad IS NULL OR ${col} <> ALL (v_bad))`;
+  const trackingBody = tracked
+    ? `
+  SELECT array_agg(c.s), array_agg(c.m) INTO v_tbad, v_tmax FROM (
+    SELECT DISTINCT ON (x.s) x.s AS s, t.notification_id AS m
+    FROM unnest(p_t_saves, p_t_names, p_t_ids) AS x(s, n, i)
+    JOIN ${n.tracking} t ON t.application_name = x.n AND t.notification_id >= x.i
+    WHERE ${notBad('x.s')}
+    ORDER BY x.s, t.notification_id DESC) c;
+  IF v_tbad IS NOT NULL THEN
+    RETURN QUERY SELECT b.s, b.m, 'tracking'::text FROM unnest(v_tbad, v_tmax) AS b(s, m);
+    v_bad := array_cat(v_bad, v_tbad);
+  END IF;
+  WITH up AS (
+    INSERT INTO ${n.tracking} AS t (application_name, notification_id)
+    SELECT x.n, x.i FROM unnest(p_t_saves, p_t_names, p_t_ids) AS x(s, n, i)
+    WHERE ${notBad('x.s')}
+    ${
+      n.singleRowTracking
+        ? 'ON CONFLICT (application_name) DO UPDATE SET notification_id = EXCLUDED.notification_id ' +
+          'WHERE t.notification_id < EXCLUDED.notification_id'
+        : 'ON CONFLICT DO NOTHING'
+    }
+    RETURNING t.application_name)
+  SELECT array_agg(x.s) INTO v_tbad FROM unnest(p_t_saves, p_t_names, p_t_ids) AS x(s, n, i)
+  WHERE ${notBad('x.s')} AND x.n NOT IN (SELECT up.application_name FROM up);
+  IF v_tbad IS NOT NULL THEN
+    RETURN QUERY SELECT b.s, NULL::bigint, 'tracking'::text FROM unnest(v_tbad) AS b(s);
+    v_bad := array_cat(v_bad, v_tbad);
+  END IF;`
+    : '';
+  return `CREATE OR REPLACE FUNCTION ${n.fn}(
+  p_ids ${n.idType}[], p_versions bigint[], p_topics text[], p_states bytea[], p_saves int[],
+  ${trackingParams}p_lock_timeout text)
+RETURNS TABLE (r_save int, r_id bigint, r_kind text)
+LANGUAGE plpgsql AS $BODY$
+DECLARE
+  v_bad int[];
+  v_ord bigint[];${tracked ? '\n  v_tbad int[];\n  v_tmax bigint[];' : ''}
+  v_count bigint;
+BEGIN
+  PERFORM set_config('lock_timeout', p_lock_timeout, true);
+  LOCK TABLE ${n.table} IN EXCLUSIVE MODE;
+  SELECT array_agg(c.s), array_agg(c.o) INTO v_bad, v_ord FROM (
+    SELECT DISTINCT ON (e.s) e.s AS s, e.o AS o
+    FROM unnest(p_ids, p_versions, p_saves) WITH ORDINALITY AS e(i, v, s, o)
+    JOIN ${n.table} t ON t.originator_id = e.i AND t.originator_version = e.v
+    ORDER BY e.s, e.o) c;
+  IF v_bad IS NOT NULL THEN
+    RETURN QUERY SELECT b.s, b.o, 'event'::text FROM unnest(v_bad, v_ord) AS b(s, o);
+  END IF;${trackingBody}
+  RETURN QUERY INSERT INTO ${n.table} AS t (originator_id, originator_version, topic, state)
+    SELECT e.i, e.v, e.tp, e.st
+    FROM unnest(p_ids, p_versions, p_topics, p_states, p_saves) WITH ORDINALITY
+      AS e(i, v, tp, st, s, o)
+    WHERE ${notBad('e.s')}
+    ORDER BY e.o
+    RETURNING NULL::int, t.notification_id, NULL::text;
+  GET DIAGNOSTICS v_count = ROW_COUNT;
+  IF v_count > 0 THEN
+    NOTIFY ${n.channel};
+  END IF;
+END
+$BODY$`;
+}

@@ -1,0 +1,118 @@
+import { DataError, IntegrityError } from '../persistence/errors.js';
+import type { Tracking } from '../persistence/stored-event.js';
+import { checkOptionalInteger, checkString, checkTracking } from '../persistence/validation.js';
+import { checkIdentifierLength, qualified } from './identifiers.js';
+import { mapWriteError } from './pg-errors.js';
+import { type PostgresDatastore, statementName } from './postgres-datastore.js';
+import { toSafeInteger } from './postgres-recorder.js';
+import { createTrackingTableSql } from './schema.js';
+
+/**
+ * The tracking table of a tracking or process recorder and its prepared statements: Python's
+ * upsert (one row per upstream application; a legacy row per notification with
+ * `SINGLE_ROW_TRACKING=no`) and max query.
+ */
+export class TrackingTable {
+  /** The table's name (unqualified), e.g. `notification_tracking`. */
+  readonly tableName: string;
+  /** The table, schema-qualified and quoted. */
+  readonly table: string;
+  private readonly datastore: PostgresDatastore;
+  private readonly insertText: string;
+  private readonly insertName: string;
+  private readonly maxText: string;
+  private readonly maxName: string;
+
+  /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
+  constructor(datastore: PostgresDatastore, tableName: string) {
+    checkIdentifierLength(tableName);
+    this.datastore = datastore;
+    this.tableName = tableName;
+    this.table = qualified(datastore.settings.schema, tableName);
+    this.insertText = datastore.settings.singleRowTracking
+      ? `INSERT INTO ${this.table} AS t VALUES ($1::text, $2::bigint) ON CONFLICT ` +
+        '(application_name) DO UPDATE SET notification_id = $2::bigint WHERE ' +
+        't.notification_id < $2::bigint RETURNING notification_id'
+      : `INSERT INTO ${this.table} SELECT $1::text, $2::bigint WHERE NOT EXISTS (SELECT 1 FROM ` +
+        `${this.table} WHERE application_name = $1::text AND notification_id >= $2::bigint) ` +
+        'ON CONFLICT DO NOTHING RETURNING notification_id';
+    this.insertName = statementName(this.insertText);
+    this.maxText = `SELECT MAX(notification_id) FROM ${this.table} WHERE application_name = $1`;
+    this.maxName = statementName(this.maxText);
+  }
+
+  /** Python 9.5's tracking table. */
+  createTableSql(): string {
+    return createTrackingTableSql(this.table, this.datastore.settings.singleRowTracking);
+  }
+
+  /**
+   * Checks a tracking record's shape.
+   *
+   * @throws DataError as the memory recorders do, and for a NUL in the name.
+   */
+  static check(tracking: Tracking): void {
+    checkTracking(tracking);
+    if (tracking.applicationName.includes('\u0000')) {
+      throw new DataError(
+        'Tracking has a NUL character (\\u0000) in its applicationName, which PostgreSQL text ' +
+          'cannot hold.',
+      );
+    }
+  }
+
+  /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
+  async insert(tracking: Tracking): Promise<void> {
+    TrackingTable.check(tracking);
+    const { applicationName, notificationId } = tracking;
+    let rows: unknown[];
+    try {
+      rows = (
+        await this.datastore.pool.query({
+          name: this.insertName,
+          text: this.insertText,
+          values: [applicationName, notificationId],
+          rowMode: 'array',
+        })
+      ).rows;
+    } catch (error) {
+      throw mapWriteError(error, this.datastore.server);
+    }
+    if (rows.length === 0) {
+      const max = await this.max(applicationName);
+      throw trackingConflict(tracking, max);
+    }
+  }
+
+  /** The greatest notification id recorded for the application, or `null`. */
+  async max(applicationName: string): Promise<number | null> {
+    checkString('applicationName', applicationName);
+    const result = await this.datastore.read({
+      name: this.maxName,
+      text: this.maxText,
+      values: [applicationName],
+      rowMode: 'array',
+    });
+    const value = (result.rows[0] as unknown[] | undefined)?.[0];
+    return value === null || value === undefined ? null : toSafeInteger(value, 'tracking id');
+  }
+
+  /** Whether the application's notification has been processed (`true` for null). */
+  async has(applicationName: string, notificationId: number | null | undefined): Promise<boolean> {
+    checkString('applicationName', applicationName);
+    checkOptionalInteger('notificationId', notificationId);
+    if (notificationId === null || notificationId === undefined) return true;
+    const max = await this.max(applicationName);
+    return max !== null && max >= notificationId;
+  }
+}
+
+/** The IntegrityError of a tracking id that is not greater than the recorded one. */
+export function trackingConflict(tracking: Tracking, max: number | null): IntegrityError {
+  return new IntegrityError(
+    `Tracking notification ID ${tracking.notificationId} not greater than current max ` +
+      `tracking ID ${max ?? '(unknown)'} for application '${tracking.applicationName}': that ` +
+      'notification has already been processed (perhaps by a concurrent processor). Skip it, or ' +
+      'resume from the recorded position.',
+  );
+}

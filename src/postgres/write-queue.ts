@@ -1,0 +1,251 @@
+import { DataError, ProgrammingError } from '../persistence/errors.js';
+import type { StoredEvent, Tracking } from '../persistence/stored-event.js';
+import { alreadyRecorded, eventKey } from './check-events.js';
+import { isConnectionError, mapWriteError } from './pg-errors.js';
+import { type PostgresDatastore, statementName } from './postgres-datastore.js';
+import type { OriginatorIdType } from './postgres-settings.js';
+import { trackingConflict } from './tracking-table.js';
+
+/** One save waiting to be written: its events, its tracking, and how to settle it. */
+export interface PendingSave {
+  readonly events: readonly StoredEvent[];
+  readonly tracking: Tracking | null;
+  readonly resolve: (ids: number[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Options of `WriteQueue`. */
+export interface WriteQueueOptions {
+  readonly datastore: PostgresDatastore;
+  /** The write function, qualified and quoted. */
+  readonly functionSql: string;
+  readonly idType: OriginatorIdType;
+  /** Whether the function takes tracking arrays (process recorders). */
+  readonly tracked: boolean;
+  /** Makes the tables ready (awaited before the first call). */
+  readonly ready: () => Promise<void>;
+}
+
+/** Bounds on one group, so that a burst is sent as several calls of reasonable size. */
+const MAX_GROUP_SAVES = 1000;
+const MAX_GROUP_EVENTS = 20_000;
+
+/** SQLSTATE classes of a statement rejected for its data: the transaction did nothing. */
+function isDataRejection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('23') || code.startsWith('22'));
+}
+
+/**
+ * Group commit for one events table: saves that arrive while a call of the write function is in
+ * flight are queued and sent together as the next call (a group never waits to fill: with
+ * nothing in flight, a save is sent at once, at the end of the current microtask queue). Each
+ * save stays atomic and is told of its own conflict alone.
+ *
+ * A save that repeats an event (or the tracked application) of an earlier save in the queue is
+ * held back for the next group, so a group never holds two claims to one version: the next call
+ * then finds the version recorded (`IntegrityError`) or free (the earlier save was rejected),
+ * exactly as if the saves had been sent one by one.
+ */
+export class WriteQueue {
+  /** How many calls of the write function have been sent. */
+  calls = 0;
+  private readonly options: WriteQueueOptions;
+  private readonly text: string;
+  private readonly name: string;
+  private readonly uuid: boolean;
+  private queue: PendingSave[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(options: WriteQueueOptions) {
+    this.options = options;
+    this.uuid = options.idType === 'uuid';
+    const tracking = options.tracked ? '$6::int[], $7::text[], $8::bigint[], ' : '';
+    const last = options.tracked ? 9 : 6;
+    this.text =
+      `SELECT r_save, r_id, r_kind FROM ${options.functionSql}($1::${options.idType}[], ` +
+      `$2::bigint[], $3::text[], $4::bytea[], $5::int[], ${tracking}$${last}::text)`;
+    this.name = statementName(this.text);
+  }
+
+  /** Queues a checked save; resolves to its notification ids. */
+  enqueue(events: readonly StoredEvent[], tracking: Tracking | null): Promise<number[]> {
+    return new Promise<number[]>((resolve, reject) => {
+      this.queue.push({ events, tracking, resolve, reject });
+      if (this.running === null) this.running = this.run();
+    });
+  }
+
+  /** Resolves when every queued save has been settled. */
+  async drain(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      // Saves made in the same tick (Promise.all) go together; nothing waits on a timer.
+      await undefined;
+      while (this.queue.length > 0) await this.send(this.takeGroup());
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private takeGroup(): PendingSave[] {
+    const queue = this.queue;
+    if (queue.length === 1) {
+      this.queue = [];
+      return queue;
+    }
+    const group: PendingSave[] = [];
+    const held: PendingSave[] = [];
+    const claimed = new Set<string>();
+    let events = 0;
+    for (const save of queue) {
+      const keys = save.events.map((e) => eventKey(e, this.uuid));
+      if (save.tracking !== null) keys.push(`\u0001${save.tracking.applicationName}`);
+      const full =
+        group.length >= MAX_GROUP_SAVES ||
+        (group.length > 0 && events + save.events.length > MAX_GROUP_EVENTS);
+      // Held-back saves keep their claims, so later saves cannot overtake them on a version.
+      if (full || keys.some((k) => claimed.has(k))) held.push(save);
+      else {
+        group.push(save);
+        events += save.events.length;
+      }
+      for (const k of keys) claimed.add(k);
+    }
+    this.queue = held;
+    return group;
+  }
+
+  /** Sends one group and settles each of its saves; never rejects. */
+  private async send(group: PendingSave[]): Promise<void> {
+    const { datastore } = this.options;
+    try {
+      await this.options.ready();
+    } catch (error) {
+      for (const save of group) save.reject(error);
+      return;
+    }
+    const g = group.length;
+    let total = 0;
+    for (let i = 0; i < g; i++) total += group[i]!.events.length;
+    const ids = new Array<string>(total);
+    const versions = new Array<number>(total);
+    const topics = new Array<string>(total);
+    const states = new Array<Uint8Array>(total);
+    const saves = new Array<number>(total);
+    const starts = new Array<number>(g);
+    const tSaves: number[] = [];
+    const tNames: string[] = [];
+    const tIds: number[] = [];
+    let k = 0;
+    for (let i = 0; i < g; i++) {
+      const save = group[i]!;
+      starts[i] = k;
+      const events = save.events;
+      for (let j = 0; j < events.length; j++) {
+        const e = events[j]!;
+        ids[k] = e.originatorId;
+        versions[k] = e.originatorVersion;
+        topics[k] = e.topic;
+        states[k] = e.state;
+        saves[k] = i;
+        k++;
+      }
+      if (save.tracking !== null) {
+        tSaves.push(i);
+        tNames.push(save.tracking.applicationName);
+        tIds.push(save.tracking.notificationId);
+      }
+    }
+    const lockTimeout = `${datastore.settings.lockTimeout}s`;
+    const values = this.options.tracked
+      ? [ids, versions, topics, states, saves, tSaves, tNames, tIds, lockTimeout]
+      : [ids, versions, topics, states, saves, lockTimeout];
+    let client: Awaited<ReturnType<PostgresDatastore['connect']>>;
+    try {
+      client = await datastore.connect();
+    } catch (error) {
+      for (const save of group) save.reject(error);
+      return;
+    }
+    let rows: unknown[][];
+    try {
+      this.calls++;
+      rows = (await client.query({ name: this.name, text: this.text, values, rowMode: 'array' }))
+        .rows as unknown[][];
+    } catch (error) {
+      datastore.release(client, error);
+      if (g > 1 && !isConnectionError(error) && isDataRejection(error)) {
+        // The transaction did nothing: send each save alone, so only the bad one fails.
+        for (const save of group) await this.send([save]);
+        return;
+      }
+      const mapped = mapWriteError(error, datastore.server);
+      for (const save of group) save.reject(mapped);
+      return;
+    }
+    datastore.release(client);
+    this.settle(group, starts, rows);
+  }
+
+  private settle(group: PendingSave[], starts: number[], rows: unknown[][]): void {
+    let rejected: Map<number, Error> | null = null;
+    const inserted: unknown[] = [];
+    for (const row of rows) {
+      const save = row[0];
+      if (save === null) {
+        inserted.push(row[1]);
+        continue;
+      }
+      const index = save as number;
+      const pending = group[index]!;
+      rejected ??= new Map();
+      if (rejected.has(index)) continue;
+      if (row[2] === 'event') {
+        const ordinal = (row[1] as number) - 1 - starts[index]!;
+        rejected.set(index, alreadyRecorded(pending.events[ordinal]));
+      } else {
+        const max = typeof row[1] === 'number' ? row[1] : null;
+        rejected.set(index, trackingConflict(pending.tracking!, max));
+      }
+    }
+    let position = 0;
+    for (let i = 0; i < group.length; i++) {
+      const save = group[i]!;
+      const error = rejected?.get(i);
+      if (error !== undefined) {
+        save.reject(error);
+        continue;
+      }
+      const n = save.events.length;
+      if (position + n > inserted.length) {
+        save.reject(
+          new ProgrammingError(
+            `Couldn't get all notification IDs (got ${inserted.length - position}, expected ` +
+              `${n}): the write function returned fewer rows than events.`,
+          ),
+        );
+        continue;
+      }
+      const ids = new Array<number>(n);
+      let bad: unknown = null;
+      for (let j = 0; j < n; j++) {
+        const id = inserted[position + j];
+        if (typeof id === 'number') ids[j] = id;
+        else bad = id;
+      }
+      position += n;
+      if (bad === null) save.resolve(ids);
+      else
+        save.reject(
+          new DataError(
+            `The notification id ${String(bad)} is above Number.MAX_SAFE_INTEGER and cannot be ` +
+              'represented exactly as a JavaScript number (the events were recorded).',
+          ),
+        );
+    }
+  }
+}
