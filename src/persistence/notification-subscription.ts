@@ -171,6 +171,9 @@ export class NotificationSubscription
             this.selectOptions,
           );
         } catch (error) {
+          // Stopped while the query ran (e.g. the recorder was closed): that ends iteration;
+          // the query's failure is a consequence, not news for the reader.
+          if (this.stopped) return DONE;
           this.stop();
           throw error;
         }

@@ -158,6 +158,22 @@ describe('NotificationSubscription', () => {
     assert.deepEqual(await subscription.next(), { done: true, value: undefined });
   });
 
+  test('a query that fails after stop() (a closed recorder) ends iteration quietly', async () => {
+    const source = new FakeSource();
+    const signal = new NotificationSignal();
+    const subscription = new NotificationSubscription(source, { wakeUp: signal });
+    let open!: () => void;
+    source.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const pending = subscription.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    subscription.stop();
+    source.failure = new Error('recorder closed');
+    open();
+    assert.deepEqual(await pending, { done: true, value: undefined });
+  });
+
   test('closing the signal stops its subscriptions', async () => {
     const source = new FakeSource();
     const signal = new NotificationSignal();
