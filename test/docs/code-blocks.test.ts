@@ -8,6 +8,10 @@
  * - ```ts no-run: a fragment that cannot run alone; it is neither run nor type-checked.
  * - ```ts continued: the block is appended to the previous runnable block of the same document,
  *   and the whole runs as one program (the earlier blocks also run on their own).
+ * - ```ts postgres: the block needs the PostgreSQL test server (127.0.0.1:5432, database `test`,
+ *   user `postgres`, as the PostgreSQL tests use). Without one it is skipped with a message that
+ *   says how to start one, except with CI=true, where it fails. A block continuing a postgres
+ *   block needs the server too.
  * Other languages (```sh, ```js, …) are ignored.
  *
  * Blocks import the package as a user does (`eventsourcing`, `eventsourcing/domain`, …). Those
@@ -50,6 +54,8 @@ interface Program {
   readonly code: string;
   /** Document line of each line of `code`, for error reports. */
   readonly lineMap: readonly number[];
+  /** Whether the program needs the PostgreSQL test server. */
+  readonly postgres: boolean;
 }
 
 const runnableLangs = new Set(['ts', 'typescript']);
@@ -104,9 +110,11 @@ function toPrograms(docName: string, blocks: readonly Block[]): Program[] {
         line: block.line,
         code: `${previous.code}\n${block.code}`,
         lineMap: [...previous.lineMap, ...lineMap],
+        postgres: previous.postgres || block.flags.includes('postgres'),
       });
     } else {
-      programs.push({ name, line: block.line, code: block.code, lineMap });
+      const postgres = block.flags.includes('postgres');
+      programs.push({ name, line: block.line, code: block.code, lineMap, postgres });
     }
   }
   return programs;
@@ -347,6 +355,14 @@ test('every runnable block type-checks (one tsc run, strict settings)', async (t
   }
 });
 
+let postgresProbe: Promise<string | null> | null = null;
+
+/** Why the PostgreSQL test server cannot be used, or null (the PostgreSQL tests' own probe). */
+function postgresUnavailable(): Promise<string | null> {
+  postgresProbe ??= import('../postgres/helpers.js').then((helpers) => helpers.unavailable);
+  return postgresProbe;
+}
+
 const childEnv: NodeJS.ProcessEnv = { ...process.env };
 for (const key of Object.keys(childEnv)) {
   // The docs assume the default (in-memory) persistence; NODE_TEST_CONTEXT belongs to this runner.
@@ -359,7 +375,15 @@ for (const doc of documents) {
     const entries = [...written].filter(([, program]) => programsByDoc.get(doc)?.includes(program));
     if (entries.length === 0) test('has no runnable ts blocks', () => {});
     for (const [file, program] of entries) {
-      test(program.name, async () => {
+      test(program.name, async (t) => {
+        if (program.postgres) {
+          const why = await postgresUnavailable();
+          if (why !== null) {
+            if (process.env.CI === 'true') assert.fail(why);
+            t.skip(why);
+            return;
+          }
+        }
         const result = await run(process.execPath, ['--import', 'tsx', file], {
           env: childEnv,
           timeout: blockTimeoutMs,
