@@ -68,6 +68,9 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
  */
 // Decodes short texts (event states) several times faster than Buffer's toString.
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+/** How the mapper writes an event's state: the timestamp first. */
+const TIMESTAMP_PREFIX = '{"timestamp":{"_type_":"datetime_iso","_data_":"';
+const TIMESTAMP_TYPE_AT = TIMESTAMP_PREFIX.indexOf('"_type_"');
 
 export class JSONTranscoder implements Transcoder {
   readonly #byType = new Map<unknown, Transcoding<unknown>>();
@@ -118,7 +121,30 @@ export class JSONTranscoder implements Transcoder {
     const text = UTF8.decode(data);
     const value: unknown = JSON.parse(text);
     // JSON escapes a quote inside a string, so without this text no object has a `_type_` key.
-    if (!text.includes('"_type_"')) return value;
+    const first = text.indexOf('"_type_"');
+    if (first === -1) return value;
+    // The usual event state: its leading timestamp is its only transcoded value. Reviving just
+    // that skips a walk over every other value.
+    if (
+      first === TIMESTAMP_TYPE_AT &&
+      text.startsWith(TIMESTAMP_PREFIX) &&
+      text.indexOf('"_type_"', TIMESTAMP_PREFIX.length) === -1
+    ) {
+      const state = value as Record<string, unknown>;
+      const wrapper = state.timestamp as Record<string, unknown> | null;
+      const transcoding = this.#byName.get('datetime_iso');
+      // JSON.parse keeps the last of repeated keys: check that the wrapper is the one seen.
+      if (
+        transcoding !== undefined &&
+        typeof wrapper === 'object' &&
+        wrapper !== null &&
+        wrapper._type_ === 'datetime_iso' &&
+        Object.keys(wrapper).length === 2
+      ) {
+        state.timestamp = transcoding.decode(wrapper._data_);
+        return state;
+      }
+    }
     return this.#revive(value);
   }
 

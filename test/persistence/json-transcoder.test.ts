@@ -292,4 +292,45 @@ describe('JSONTranscoder', () => {
     const whole = Buffer.from('xx{"a":1}yy');
     assert.deepEqual(t.decode(new Uint8Array(whole.buffer, whole.byteOffset + 2, 7)), { a: 1 });
   });
+
+  it('decodes event states whose only transcoded value is the leading timestamp, and others', () => {
+    const t = new JSONTranscoder();
+    const ts = '{"_type_":"datetime_iso","_data_":"2024-02-07T15:32:51.123000+00:00"}';
+    const simple = t.decode(Buffer.from(`{"timestamp":${ts},"trick":"sit"}`)) as Record<
+      string,
+      unknown
+    >;
+    assert.ok(simple.timestamp instanceof Date);
+    assert.equal((simple.timestamp as Date).toISOString(), '2024-02-07T15:32:51.123Z');
+    assert.equal(simple.trick, 'sit');
+    // Another transcoded value after the timestamp: everything is revived.
+    const more = t.decode(
+      Buffer.from(`{"timestamp":${ts},"when":${ts},"seen":{"_type_":"set","_data_":[1]}}`),
+    ) as Record<string, unknown>;
+    assert.ok(more.timestamp instanceof Date);
+    assert.ok(more.when instanceof Date);
+    assert.deepEqual(more.seen, new Set([1]));
+    // A repeated key: JSON.parse keeps the last, which is what must be decoded.
+    const repeated = t.decode(Buffer.from(`{"timestamp":${ts},"timestamp":"plain"}`)) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(repeated.timestamp, 'plain');
+    // A wrapper with a third key is not a wrapper.
+    const notWrapper = t.decode(
+      Buffer.from(
+        '{"timestamp":{"_type_":"datetime_iso","_data_":"2024-02-07T15:32:51.123000+00:00","x":1}}',
+      ),
+    ) as Record<string, Record<string, unknown>>;
+    assert.equal(notWrapper.timestamp?.x, 1);
+    // A replacement transcoding registered under the same name is used.
+    t.register<Date>({
+      type: Date,
+      name: 'datetime_iso',
+      encode: (d) => d.getTime(),
+      decode: () => new Date(0),
+    });
+    const replaced = t.decode(Buffer.from(`{"timestamp":${ts}}`)) as Record<string, Date>;
+    assert.equal(replaced.timestamp?.getTime(), 0);
+  });
 });
