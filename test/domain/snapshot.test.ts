@@ -7,6 +7,7 @@ import {
   classVersionOf,
   event,
   getTopic,
+  resolveTopic,
   Snapshot,
   upcastState,
 } from '../../src/domain/index.js';
@@ -200,5 +201,11 @@ describe('Snapshot', () => {
       name: 'TopicError',
       message: /Failed to resolve topic 'NoSuchAggregate'/,
     });
+  });
+
+  test("snapshots are written as 'Snapshot' and Python's topic reads as the same class", () => {
+    assert.equal(getTopic(Snapshot), 'Snapshot');
+    assert.equal(resolveTopic('Snapshot'), Snapshot);
+    assert.equal(resolveTopic('eventsourcing.domain:Snapshot'), Snapshot);
   });
 });
