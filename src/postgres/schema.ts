@@ -66,13 +66,21 @@ export interface InsertFunctionNames {
 /**
  * The library's own write function for one events table (never Python's `es_insert_events_*`).
  * In one call, per group of saves, it sets `lock_timeout`, takes `LOCK TABLE … IN EXCLUSIVE
- * MODE` (Python's protocol: ids then increase in commit order), finds the saves with an event
- * already recorded (and, for process recorders, with tracking not greater than the recorded
- * one), records the others' tracking and events from the parallel arrays, NOTIFYs the channel if
- * anything was inserted, and returns:
+ * MODE` (Python's protocol: ids then increase in commit order), inserts the events from the
+ * parallel arrays skipping any already recorded (`ON CONFLICT DO NOTHING`: conflicts are rare,
+ * so there is no pre-check on every call), and only when a row was skipped finds the saves it
+ * belonged to and deletes the rows this call inserted for them (in the same transaction, so no
+ * reader ever sees them; their ids become gaps). Process recorders also reject the saves whose
+ * tracking is not greater than the recorded one, record the others' tracking, and delete the
+ * rejected saves' rows the same way. It NOTIFYs the channel if any row remains, and returns:
+ * - `(null, notification_id, null)` for each inserted event, in input order;
  * - `(save, ordinal, 'event')` for a save rejected because of the event at that 1-based position;
  * - `(save, max, 'tracking')` for a save rejected because of its tracking (`max` may be null);
- * - `(null, notification_id, null)` for each inserted event, in input order.
+ * - `(null, notification_id, 'deleted')` for each inserted event of a rejected save, deleted
+ *   again (the caller drops these ids from the inserted ones).
+ *
+ * A version repeated within the group (which the write queue never sends) raises
+ * `unique_violation` and the call does nothing, as a plain INSERT would.
  */
 export function createInsertFunctionSql(n: InsertFunctionNames): string {
   const tracked = n.tracking !== null;
@@ -116,30 +124,60 @@ LANGUAGE plpgsql AS $BODY$
 DECLARE
   v_bad int[];
   v_ord bigint[];${tracked ? '\n  v_tbad int[];\n  v_tmax bigint[];' : ''}
+  v_nids bigint[];
+  v_iids ${n.idType}[];
+  v_ivers bigint[];
   v_count bigint;
+  v_deleted bigint := 0;
 BEGIN
   -- plpgsql would otherwise re-plan the array statements below on every call (custom plans for
-  -- each new array parameter): a generic plan cuts the time spent in this function by about a third.
+  -- each new array parameter): a generic plan is planned once per connection.
   PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
   PERFORM set_config('lock_timeout', p_lock_timeout, true);
   LOCK TABLE ${n.table} IN EXCLUSIVE MODE;
-  SELECT array_agg(c.s), array_agg(c.o) INTO v_bad, v_ord FROM (
-    SELECT DISTINCT ON (e.s) e.s AS s, e.o AS o
-    FROM unnest(p_ids, p_versions, p_saves) WITH ORDINALITY AS e(i, v, s, o)
-    JOIN ${n.table} t ON t.originator_id = e.i AND t.originator_version = e.v
-    ORDER BY e.s, e.o) c;
-  IF v_bad IS NOT NULL THEN
+  -- Under the lock, ids are drawn in insertion order: ordering by them keeps the input order.
+  WITH ins AS (
+    INSERT INTO ${n.table} AS t (originator_id, originator_version, topic, state)
+    SELECT e.i, e.v, e.tp, e.st
+    FROM unnest(p_ids, p_versions, p_topics, p_states) WITH ORDINALITY AS e(i, v, tp, st, o)
+    ORDER BY e.o
+    ON CONFLICT (originator_id, originator_version) DO NOTHING
+    RETURNING t.notification_id, t.originator_id, t.originator_version)
+  SELECT array_agg(ins.notification_id ORDER BY ins.notification_id),
+         array_agg(ins.originator_id ORDER BY ins.notification_id),
+         array_agg(ins.originator_version ORDER BY ins.notification_id)
+    INTO v_nids, v_iids, v_ivers FROM ins;
+  v_count := coalesce(cardinality(v_nids), 0);
+  IF v_count > 0 THEN
+    RETURN QUERY SELECT NULL::int, x.id, NULL::text FROM unnest(v_nids) AS x(id);
+  END IF;
+  IF v_count < coalesce(cardinality(p_ids), 0) THEN
+    -- Some row was skipped: a version already recorded, or repeated within the group.
+    IF EXISTS (SELECT FROM unnest(p_ids, p_versions) AS e(i, v)
+               GROUP BY e.i, e.v HAVING count(*) > 1) THEN
+      RAISE EXCEPTION 'duplicate key value: a version is repeated within one group of saves'
+        USING ERRCODE = 'unique_violation';
+    END IF;
+    -- With no repeats in the group, an event this call did not insert was recorded before.
+    SELECT array_agg(c.s), array_agg(c.o) INTO v_bad, v_ord FROM (
+      SELECT DISTINCT ON (e.s) e.s AS s, e.o AS o
+      FROM unnest(p_ids, p_versions, p_saves) WITH ORDINALITY AS e(i, v, s, o)
+      WHERE NOT EXISTS (SELECT FROM unnest(v_iids, v_ivers) AS x(i, v)
+                        WHERE x.i = e.i AND x.v = e.v)
+      ORDER BY e.s, e.o) c;
     RETURN QUERY SELECT b.s, b.o, 'event'::text FROM unnest(v_bad, v_ord) AS b(s, o);
   END IF;${trackingBody}
-  RETURN QUERY INSERT INTO ${n.table} AS t (originator_id, originator_version, topic, state)
-    SELECT e.i, e.v, e.tp, e.st
-    FROM unnest(p_ids, p_versions, p_topics, p_states, p_saves) WITH ORDINALITY
-      AS e(i, v, tp, st, s, o)
-    WHERE ${notBad('e.s')}
-    ORDER BY e.o
-    RETURNING NULL::int, t.notification_id, NULL::text;
-  GET DIAGNOSTICS v_count = ROW_COUNT;
-  IF v_count > 0 THEN
+  IF v_bad IS NOT NULL AND v_count > 0 THEN
+    -- The rejected saves' rows inserted above: delete them before anyone can see them.
+    RETURN QUERY WITH d AS (
+      DELETE FROM ${n.table} AS t USING unnest(p_ids, p_versions, p_saves) AS e(i, v, s)
+      WHERE e.s = ANY (v_bad) AND t.originator_id = e.i AND t.originator_version = e.v
+        AND t.notification_id = ANY (v_nids)
+      RETURNING t.notification_id)
+    SELECT NULL::int, d.notification_id, 'deleted'::text FROM d;
+    GET DIAGNOSTICS v_deleted = ROW_COUNT;
+  END IF;
+  IF v_count > v_deleted THEN
     NOTIFY ${n.channel};
   END IF;
 END

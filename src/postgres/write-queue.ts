@@ -193,11 +193,16 @@ export class WriteQueue {
 
   private settle(group: PendingSave[], starts: number[], rows: unknown[][]): void {
     let rejected: Map<number, Error> | null = null;
-    const inserted: unknown[] = [];
+    let deleted: Set<unknown> | null = null;
+    let inserted: unknown[] = [];
     for (const row of rows) {
       const save = row[0];
       if (save === null) {
-        inserted.push(row[1]);
+        if (row[2] === null) inserted.push(row[1]);
+        else {
+          deleted ??= new Set();
+          deleted.add(row[1]);
+        }
         continue;
       }
       const index = save as number;
@@ -211,6 +216,11 @@ export class WriteQueue {
         const max = typeof row[1] === 'number' ? row[1] : null;
         rejected.set(index, trackingConflict(pending.tracking!, max));
       }
+    }
+    // A rejected save's rows inserted before its conflict was found were deleted again.
+    if (deleted !== null) {
+      const gone = deleted;
+      inserted = inserted.filter((id) => !gone.has(id));
     }
     let position = 0;
     for (let i = 0; i < group.length; i++) {

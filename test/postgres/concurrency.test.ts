@@ -112,6 +112,92 @@ whenPostgres(() => {
       await f.close();
     });
 
+    test('a rejected save between others leaves no row, and the others get their own ids', async () => {
+      const f = factory();
+      const recorder = f.applicationRecorder();
+      const a = randomUUID();
+      await recorder.insertEvents([event(a, 1)]);
+      const x = randomUUID();
+      const y = randomUUID();
+      const z = randomUUID();
+      const results = await Promise.allSettled([
+        recorder.insertEvents([event(x, 1), event(x, 2)]),
+        recorder.insertEvents([event(y, 1), event(y, 2), event(a, 1), event(y, 3)]),
+        recorder.insertEvents([event(z, 1)]),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.match(
+        String((results[1] as PromiseRejectedResult).reason),
+        new RegExp(`${a} version 1`),
+      );
+      assert.deepEqual(await recorder.selectEvents(y), []);
+      const stored = await recorder.selectNotifications(null, 100);
+      const byKey = new Map(stored.map((n) => [`${n.originatorId}/${n.originatorVersion}`, n.id]));
+      assert.equal(stored.length, 4);
+      assert.deepEqual((results[0] as PromiseFulfilledResult<number[]>).value, [
+        byKey.get(`${x}/1`),
+        byKey.get(`${x}/2`),
+      ]);
+      assert.deepEqual((results[2] as PromiseFulfilledResult<number[]>).value, [
+        byKey.get(`${z}/1`),
+      ]);
+      await f.close();
+    });
+
+    test('the write function called with a version repeated within a group stores nothing', async () => {
+      const f = factory();
+      const recorder = f.applicationRecorder();
+      await recorder.ready();
+      const client = await rawClient();
+      const a = randomUUID();
+      const b = randomUUID();
+      try {
+        await assert.rejects(
+          client.query({
+            text:
+              `SELECT * FROM "${recorder.functionName}"($1::uuid[], $2::bigint[], $3::text[], ` +
+              '$4::bytea[], $5::int[], $6::text)',
+            values: [[b, a, a], [1, 1, 1], ['t', 't', 't'], [null, null, null], [0, 1, 2], '5s'],
+          }),
+          (error: unknown) => (error as { code?: string }).code === '23505',
+        );
+      } finally {
+        await client.end();
+      }
+      assert.deepEqual(await recorder.selectNotifications(null, 10), []);
+      await f.close();
+    });
+
+    test('process recorder: a save rejected for its tracking leaves no event row', async () => {
+      const f = factory();
+      const recorder = f.processRecorder();
+      await recorder.insertTracking({ applicationName: 'up', notificationId: 5 });
+      const x = randomUUID();
+      const results = await Promise.allSettled([
+        recorder.insertEvents([event(), event()], {
+          tracking: { applicationName: 'up', notificationId: 4 },
+        }),
+        recorder.insertEvents([event(x, 1)], {
+          tracking: { applicationName: 'other', notificationId: 1 },
+        }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['rejected', 'fulfilled'],
+      );
+      const stored = await recorder.selectNotifications(null, 10);
+      assert.deepEqual(
+        stored.map((n) => n.originatorId),
+        [x],
+      );
+      assert.deepEqual((results[1] as PromiseFulfilledResult<number[]>).value, [stored[0]!.id]);
+      assert.equal(await recorder.maxTrackingId('up'), 5);
+      await f.close();
+    });
+
     test('process recorder: saves tracking one upstream notification in one group, one wins', async () => {
       const f = factory();
       const recorder = f.processRecorder();
