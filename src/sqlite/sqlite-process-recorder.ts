@@ -4,13 +4,12 @@ import type {
   WaitOptions,
 } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
-import { checkOptionalInteger, checkString, checkTracking } from '../persistence/validation.js';
+import { checkTracking } from '../persistence/validation.js';
 import type { SqliteDatabase } from './driver.js';
 import { SQLiteApplicationRecorder } from './sqlite-application-recorder.js';
 import type { SQLiteDatastore, SqliteConnection } from './sqlite-datastore.js';
-import { toPersistenceError } from './sqlite-errors.js';
+import { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';
 import { SQLiteTrackingTable } from './sqlite-tracking-table.js';
-import { waitForTracking } from './wait-for-tracking.js';
 
 /**
  * A SQLite process recorder (Python's `SQLiteProcessRecorder`): an application recorder on
@@ -19,50 +18,33 @@ import { waitForTracking } from './wait-for-tracking.js';
  * tracking records the tracking alone.
  */
 export class SQLiteProcessRecorder extends SQLiteApplicationRecorder implements ProcessRecorder {
-  /** The tracking table's statements. */
+  /** The tracking table's statements, for tracking written with events. */
   protected readonly tracking: SQLiteTrackingTable;
-  private readonly closing = new AbortController();
+  /** Serves the tracking methods, on the same datastore (and so the same connection). */
+  private readonly trackingRecorder: SQLiteTrackingRecorder;
 
   constructor(datastore: SQLiteDatastore | string, eventsTableName = 'stored_events') {
     super(datastore, eventsTableName);
     this.tracking = new SQLiteTrackingTable(this.datastore.singleRowTracking);
+    this.trackingRecorder = new SQLiteTrackingRecorder(this.datastore);
   }
 
   /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
-  async insertTracking(tracking: Tracking): Promise<void> {
-    checkTracking(tracking);
-    const c = this.conn ?? this.connect();
-    try {
-      c.begin.run();
-      this.tracking.insert(tracking);
-      c.commit.run();
-    } catch (error) {
-      if (c.db.inTransaction) c.rollback.run();
-      throw toPersistenceError(error, `Cannot insert tracking into ${this.describeDatabase()}`);
-    }
+  insertTracking(tracking: Tracking): Promise<void> {
+    return this.trackingRecorder.insertTracking(tracking);
   }
 
   /** The greatest notification id recorded for the application, or `null`. */
-  async maxTrackingId(applicationName: string): Promise<number | null> {
-    checkString('applicationName', applicationName);
-    if (this.conn === null) this.connect();
-    try {
-      return this.tracking.max(applicationName);
-    } catch (error) {
-      throw toPersistenceError(error, `Cannot select tracking from ${this.describeDatabase()}`);
-    }
+  maxTrackingId(applicationName: string): Promise<number | null> {
+    return this.trackingRecorder.maxTrackingId(applicationName);
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
-  async hasTrackingId(
+  hasTrackingId(
     applicationName: string,
     notificationId: number | null | undefined,
   ): Promise<boolean> {
-    checkString('applicationName', applicationName);
-    checkOptionalInteger('notificationId', notificationId);
-    if (notificationId === null || notificationId === undefined) return true;
-    const max = await this.maxTrackingId(applicationName);
-    return max !== null && max >= notificationId;
+    return this.trackingRecorder.hasTrackingId(applicationName, notificationId);
   }
 
   /**
@@ -70,18 +52,12 @@ export class SQLiteProcessRecorder extends SQLiteApplicationRecorder implements 
    * with `TimeoutError` after `timeout` milliseconds (default 1000), or `WaitInterruptedError`
    * when the signal aborts or the recorder is closed.
    */
-  async wait(
+  wait(
     applicationName: string,
     notificationId: number | null | undefined,
     options?: WaitOptions,
   ): Promise<void> {
-    return waitForTracking(
-      () => this.hasTrackingId(applicationName, notificationId),
-      this.closing.signal,
-      applicationName,
-      notificationId,
-      options,
-    );
+    return this.trackingRecorder.wait(applicationName, notificationId, options);
   }
 
   protected override checkOptions(options: InsertEventsOptions | undefined): void {
@@ -108,6 +84,7 @@ export class SQLiteProcessRecorder extends SQLiteApplicationRecorder implements 
 
   protected override onClose(): void {
     super.onClose();
-    this.closing.abort(new Error('the process recorder was closed'));
+    // Interrupts pending waits; the datastore is this recorder's, not the tracking recorder's.
+    void this.trackingRecorder.close();
   }
 }
