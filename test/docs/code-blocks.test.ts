@@ -310,22 +310,19 @@ after(() => {
   if (!failed) rmSync(runDir, { recursive: true, force: true });
 });
 
-test('README.md has a runnable ts block (the synopsis)', (t) => {
-  if (!documents.includes('README.md')) {
-    t.skip('README.md does not exist yet');
-    return;
-  }
-  assert.ok(
-    (programsByDoc.get('README.md') ?? []).length > 0,
-    'README.md has no runnable ```ts block: the synopsis must run as a test',
-  );
-});
+// With DOC_BLOCKS_FILES (a self-check on chosen documents) README.md may not be among them.
+if (process.env.DOC_BLOCKS_FILES === undefined) {
+  test('README.md has a runnable ts block (the synopsis)', () => {
+    assert.ok(documents.includes('README.md'), 'README.md is missing');
+    assert.ok(
+      (programsByDoc.get('README.md') ?? []).length > 0,
+      'README.md has no runnable ```ts block: the synopsis must run as a test',
+    );
+  });
+}
 
-test('every runnable block type-checks (one tsc run, strict settings)', async (t) => {
-  if (written.size === 0) {
-    t.skip('no runnable ts blocks in README.md or docs/ yet');
-    return;
-  }
+test('every runnable block type-checks (one tsc run, strict settings)', async () => {
+  assert.ok(written.size > 0, 'no runnable ts blocks found in README.md or docs/');
   writeFileSync(
     join(runDir, 'tsconfig.json'),
     JSON.stringify({

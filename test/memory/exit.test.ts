@@ -1,36 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runUntilExit } from '../helpers/run-until-exit.js';
 
 const child = fileURLToPath(new URL('./fixtures/exit-child.ts', import.meta.url));
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
 test('a process that subscribes, waits, stops and closes exits by itself', async () => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  // A guard against hanging for ever, not a speed check: something left running (a 60 s
-  // timer, a listener) would keep the child alive far longer than this.
-  let killed = false;
-  const guard = setTimeout(() => {
-    killed = true;
-    proc.kill('SIGKILL');
-  }, 30_000);
-  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
-  clearTimeout(guard);
-  assert.equal(killed, false, `the child did not exit by itself; stderr: ${stderr}`);
-  assert.equal(code, 0, stderr);
-  assert.deepEqual(JSON.parse(stdout.trim()), {
+  assert.deepEqual(await runUntilExit(child), {
     first: 1,
     lastDone: true,
     interrupted: true,
