@@ -247,7 +247,10 @@ export class Application implements AsyncDisposable {
     if (cache !== null && !this.repository.fastforward) {
       for (const [id, aggregate] of aggregates) cache.put(id, aggregate);
     }
-    await this.takeSnapshots(events, aggregates);
+    // Checked here, so that a save without automatic snapshots makes no extra async call.
+    if (this.snapshots !== null && (this.constructor as typeof Application).snapshottingIntervals) {
+      await this.takeSnapshots(events, aggregates);
+    }
     this.notify(recordings);
     return recordings;
   }

@@ -1,45 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { Application } from '../../src/application/index.js';
-import { Aggregate, aggregate, event } from '../../src/domain/index.js';
+import { type Dog, DogSchool } from '../../examples/dog-school.js';
 import { OperationalError } from '../../src/persistence/errors.js';
 import { PostgresFactory } from '../../src/postgres/index.js';
 import { baseEnv, dropPrefix, whenPostgres } from './helpers.js';
 
-@aggregate('Registered')
-class PgDog extends Aggregate {
-  name: string;
-  tricks: string[] = [];
-  constructor(name: string) {
-    super();
-    this.name = name;
-  }
-
-  @event('TrickAdded')
-  addTrick(trick: string): void {
-    this.tricks.push(trick);
-  }
-}
-
 const appName = `es_app_${randomBytes(4).toString('hex')}`;
 
-class PgDogSchool extends Application {
+/** The README's dog school, named so that its tables are this test's own. */
+class PgDogSchool extends DogSchool {
   static override readonly name = appName;
-  async register(name: string): Promise<string> {
-    const dog = new PgDog(name);
-    await this.save(dog);
-    return dog.id;
-  }
-  async addTrick(id: string, trick: string): Promise<void> {
-    const dog = await this.repository.get<PgDog>(id);
-    dog.addTrick(trick);
-    await this.save(dog);
-  }
-  async getDog(id: string): Promise<{ name: string; tricks: string[] }> {
-    const dog = await this.repository.get<PgDog>(id);
-    return { name: dog.name, tricks: [...dog.tricks] };
-  }
 }
 
 const env = { ...baseEnv, PERSISTENCE_MODULE: 'postgres', IS_SNAPSHOTTING_ENABLED: 'yes' };
@@ -51,7 +22,7 @@ whenPostgres(() => {
     test('saves, gets, snapshots and reads its notification log; a second instance sees it all', async () => {
       const app = await PgDogSchool.create({ env });
       assert.ok(app.factory instanceof PostgresFactory);
-      const id = await app.register('Fido');
+      const id = await app.registerDog('Fido');
       await app.addTrick(id, 'roll over');
       await app.addTrick(id, 'play dead');
       await app.takeSnapshot(id);
@@ -75,7 +46,7 @@ whenPostgres(() => {
         name: 'Fido',
         tricks: ['roll over', 'play dead'],
       });
-      const dog = await again.repository.get<PgDog>(id);
+      const dog = await again.repository.get<Dog>(id);
       assert.equal(dog.version, 3);
       await again.close();
     });

@@ -1,45 +1,12 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
-import { Application } from '../../src/application/index.js';
-import { Aggregate, aggregate, event } from '../../src/domain/index.js';
+import { type Dog, DogSchool } from '../../examples/dog-school.js';
 import type { SqliteDatabaseConstructor } from '../../src/sqlite/index.js';
 import { SQLiteFactory } from '../../src/sqlite/index.js';
 import { tempDbPath } from './helpers.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as SqliteDatabaseConstructor;
-
-@aggregate('Registered')
-class Dog extends Aggregate {
-  name: string;
-  tricks: string[] = [];
-  constructor(name: string) {
-    super();
-    this.name = name;
-  }
-
-  @event('TrickAdded')
-  addTrick(trick: string): void {
-    this.tricks.push(trick);
-  }
-}
-
-class DogSchool extends Application {
-  async registerDog(name: string): Promise<string> {
-    const dog = new Dog(name);
-    await this.save(dog);
-    return dog.id;
-  }
-  async addTrick(dogId: string, trick: string): Promise<void> {
-    const dog = await this.repository.get<Dog>(dogId);
-    dog.addTrick(trick);
-    await this.save(dog);
-  }
-  async getDog(dogId: string): Promise<{ name: string; tricks: string[] }> {
-    const dog = await this.repository.get<Dog>(dogId);
-    return { name: dog.name, tricks: [...dog.tricks] };
-  }
-}
 
 describe('Application on SQLite', () => {
   test('an application on a file, closed, then reopened by a new instance, reads the first one’s aggregates', async () => {
