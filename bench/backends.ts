@@ -1,7 +1,7 @@
 /**
  * The backends the benchmark runs on, and fresh storage for each run: the in-memory module, an
  * SQLite file in a temporary directory (deleted after), and PostgreSQL tables prefixed by a
- * unique application name (dropped after).
+ * per-process application name (dropped after each run).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,7 +36,10 @@ export interface StoreSettings {
 /** Fresh, empty storage for one run of the library or of a bare driver. */
 export interface Store {
   readonly backend: BackendName;
-  /** Unique per store: the application name, so PostgreSQL table names are unique. */
+  /**
+   * The application name: the same for every store of this process (one application class, as
+   * in a real program); each store's tables are dropped before the next is opened.
+   */
   readonly appName: string;
   /** The environment that points an application at this store. */
   readonly env: Readonly<Record<string, string>>;
@@ -70,12 +73,9 @@ export function pgConfig(settings: PostgresSettings): pg.ClientConfig {
   };
 }
 
-let counter = 0;
-
-/** Creates fresh storage for one run on `backend`. */
+/** Creates fresh storage for one run on `backend` (dispose the previous store first). */
 export async function openStore(backend: BackendName, settings: StoreSettings): Promise<Store> {
-  counter += 1;
-  const appName = `Bench${process.pid}x${counter}${Date.now().toString(36)}`;
+  const appName = `Bench${process.pid}W`;
   const tablePrefix = appName.toLowerCase();
   if (backend === 'memory') {
     return {

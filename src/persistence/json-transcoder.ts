@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { builtinTranscodings } from './builtin-transcodings.js';
 import { DataError, TranscodingNotRegisteredError } from './errors.js';
+import { readFlatMembers } from './flat-json.js';
 import type { Transcoder } from './transcoder.js';
 import type { Transcoding } from './transcoding.js';
 
@@ -71,6 +72,11 @@ const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 /** How the mapper writes an event's state: the timestamp first. */
 const TIMESTAMP_PREFIX = '{"timestamp":{"_type_":"datetime_iso","_data_":"';
 const TIMESTAMP_TYPE_AT = TIMESTAMP_PREFIX.indexOf('"_type_"');
+/** The length of `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`, as `formatDatetimeISO` writes it. */
+const DATETIME_ISO_LENGTH = 32;
+const QUOTE = 34;
+const LEFT_BRACE = 123;
+const RIGHT_BRACE = 125;
 
 export class JSONTranscoder implements Transcoder {
   readonly #byType = new Map<unknown, Transcoding<unknown>>();
@@ -119,12 +125,17 @@ export class JSONTranscoder implements Transcoder {
   /** The object whose UTF-8 JSON these bytes are, with transcoded values rebuilt. */
   decode(data: Uint8Array): unknown {
     const text = UTF8.decode(data);
+    // Without a backslash no string holds an escape, which the flat reader relies on.
+    if (text.charCodeAt(0) === LEFT_BRACE && text.indexOf('\\') === -1) {
+      const flat = this.#decodeFlat(text);
+      if (flat !== undefined) return flat;
+    }
     const value: unknown = JSON.parse(text);
     // JSON escapes a quote inside a string, so without this text no object has a `_type_` key.
     const first = text.indexOf('"_type_"');
     if (first === -1) return value;
-    // The usual event state: its leading timestamp is its only transcoded value. Reviving just
-    // that skips a walk over every other value.
+    // Event state whose leading timestamp is its only transcoded value: reviving just that
+    // skips a walk over every other value.
     if (
       first === TIMESTAMP_TYPE_AT &&
       text.startsWith(TIMESTAMP_PREFIX) &&
@@ -146,6 +157,24 @@ export class JSONTranscoder implements Transcoder {
       }
     }
     return this.#revive(value);
+  }
+
+  /**
+   * The usual event state, read without `JSON.parse`: a flat object (strings, numbers, booleans,
+   * null), optionally led by the mapper's `datetime_iso` timestamp. Undefined for anything else.
+   */
+  #decodeFlat(text: string): Record<string, unknown> | undefined {
+    const state: Record<string, unknown> = {};
+    if (text.startsWith(TIMESTAMP_PREFIX)) {
+      const end = TIMESTAMP_PREFIX.length + DATETIME_ISO_LENGTH;
+      if (text.charCodeAt(end) !== QUOTE || text.charCodeAt(end + 1) !== RIGHT_BRACE) return;
+      const iso = text.slice(TIMESTAMP_PREFIX.length, end);
+      const transcoding = this.#byName.get('datetime_iso');
+      if (transcoding === undefined || iso.indexOf('"') !== -1) return;
+      state.timestamp = transcoding.decode(iso);
+      return readFlatMembers(text, end + 2, state, false) ? state : undefined;
+    }
+    return readFlatMembers(text, 1, state, true) ? state : undefined;
   }
 
   #unregistered(value: unknown): never {

@@ -79,6 +79,38 @@ describe('parseDatetimeISO', () => {
     assert.equal(parseDatetimeISO('2024-02-29T00:00:00.000000+00:00').getUTCDate(), 29);
   });
 
+  it('reads timestamps in the same hour, and then in other hours, exactly', () => {
+    // The start of the last hour read is remembered: every minute, second and fraction must
+    // still be read from the text, and a new hour must not reuse the remembered one.
+    const base = Date.UTC(2026, 10, 22, 15);
+    for (const offset of [0, 59_999, 61_001, 3_599_999, 3_600_000, -1, 86_400_000, -86_400_000]) {
+      const date = new Date(base + offset);
+      assert.equal(parseDatetimeISO(formatDatetimeISO(date)).getTime(), date.getTime());
+    }
+    parseDatetimeISO('2026-11-22T15:00:00.000000+00:00');
+    for (const bad of ['2026-11-22T15:60:00.000000+00:00', '2026-11-22T15:00:60.000000+00:00']) {
+      assert.throws(() => parseDatetimeISO(bad), RangeError, bad);
+    }
+  });
+
+  it('writes every date as toISOString does, in microseconds, before and after 1970', () => {
+    const min = Date.UTC(1, 0, 1);
+    const max = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const times = [min, max, -1, 0, 1, -3_600_000, -3_600_001, 3_599_999, 3_600_000];
+    for (let i = 0; i < 2000; i++) {
+      const time = Math.floor(min + Math.random() * (max - min));
+      // Neighbours in the same hour and across its end, as events written together are.
+      times.push(time, time + 1, time + 59_999, time + 3_600_000);
+    }
+    for (const time of times) {
+      if (time > max) continue;
+      const date = new Date(time);
+      const expected = date.toISOString().replace('Z', '000+00:00');
+      assert.equal(formatDatetimeISO(date), expected.length === 32 ? expected : 'unexpected');
+      assert.equal(parseDatetimeISO(expected).getTime(), time);
+    }
+  });
+
   it('hands out a new Date each time, even for text it has just read', () => {
     const text = '2024-02-07T15:32:51.123000+00:00';
     const first = parseDatetimeISO(text);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
-import { type Dog, DogSchool } from '../../examples/dog-school.js';
+import { DogSchool } from '../../examples/dog-school.js';
 import type { SqliteDatabaseConstructor } from '../../src/sqlite/index.js';
 import { SQLiteFactory } from '../../src/sqlite/index.js';
 import { tempDbPath } from './helpers.js';
