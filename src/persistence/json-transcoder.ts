@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { builtinTranscodings } from './builtin-transcodings.js';
+import { readCompactJSON } from './compact-json.js';
 import { DataError, TranscodingNotRegisteredError } from './errors.js';
-import { readFlatMembers } from './flat-json.js';
 import type { Transcoder } from './transcoder.js';
 import type { Transcoding } from './transcoding.js';
 
@@ -69,18 +69,11 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
  */
 // Decodes short texts (event states) several times faster than Buffer's toString.
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
-/** How the mapper writes an event's state: the timestamp first. */
-const TIMESTAMP_PREFIX = '{"timestamp":{"_type_":"datetime_iso","_data_":"';
-const TIMESTAMP_TYPE_AT = TIMESTAMP_PREFIX.indexOf('"_type_"');
-/** The length of `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`, as `formatDatetimeISO` writes it. */
-const DATETIME_ISO_LENGTH = 32;
-const QUOTE = 34;
-const LEFT_BRACE = 123;
-const RIGHT_BRACE = 125;
 
 export class JSONTranscoder implements Transcoder {
   readonly #byType = new Map<unknown, Transcoding<unknown>>();
   readonly #byName = new Map<string, Transcoding<unknown>>();
+  #lastRevived: Transcoding<unknown> | undefined;
 
   constructor() {
     for (const transcoding of builtinTranscodings()) this.register(transcoding);
@@ -108,6 +101,7 @@ export class JSONTranscoder implements Transcoder {
     }
     if (t.type !== null) this.#byType.set(t.type, t);
     this.#byName.set(t.name, t);
+    this.#lastRevived = undefined;
   }
 
   /** The compact UTF-8 JSON of `obj`. */
@@ -125,57 +119,32 @@ export class JSONTranscoder implements Transcoder {
   /** The object whose UTF-8 JSON these bytes are, with transcoded values rebuilt. */
   decode(data: Uint8Array): unknown {
     const text = UTF8.decode(data);
-    // Without a backslash no string holds an escape, which the flat reader relies on.
-    if (text.charCodeAt(0) === LEFT_BRACE && text.indexOf('\\') === -1) {
-      const flat = this.#decodeFlat(text);
-      if (flat !== undefined) return flat;
+    // Without a backslash no string holds an escape, which the compact reader relies on.
+    if (text.indexOf('\\') === -1) {
+      const value = readCompactJSON(text, this.#reviveNamed);
+      if (value !== undefined) return value;
     }
     const value: unknown = JSON.parse(text);
     // JSON escapes a quote inside a string, so without this text no object has a `_type_` key.
-    const first = text.indexOf('"_type_"');
-    if (first === -1) return value;
-    // Event state whose leading timestamp is its only transcoded value: reviving just that
-    // skips a walk over every other value.
-    if (
-      first === TIMESTAMP_TYPE_AT &&
-      text.startsWith(TIMESTAMP_PREFIX) &&
-      text.indexOf('"_type_"', TIMESTAMP_PREFIX.length) === -1
-    ) {
-      const state = value as Record<string, unknown>;
-      const wrapper = state.timestamp as Record<string, unknown> | null;
-      const transcoding = this.#byName.get('datetime_iso');
-      // JSON.parse keeps the last of repeated keys: check that the wrapper is the one seen.
-      if (
-        transcoding !== undefined &&
-        typeof wrapper === 'object' &&
-        wrapper !== null &&
-        wrapper._type_ === 'datetime_iso' &&
-        Object.keys(wrapper).length === 2
-      ) {
-        state.timestamp = transcoding.decode(wrapper._data_);
-        return state;
-      }
-    }
-    return this.#revive(value);
+    return text.indexOf('"_type_"') === -1 ? value : this.#revive(value);
   }
 
-  /**
-   * The usual event state, read without `JSON.parse`: a flat object (strings, numbers, booleans,
-   * null), optionally led by the mapper's `datetime_iso` timestamp. Undefined for anything else.
-   */
-  #decodeFlat(text: string): Record<string, unknown> | undefined {
-    const state: Record<string, unknown> = {};
-    if (text.startsWith(TIMESTAMP_PREFIX)) {
-      const end = TIMESTAMP_PREFIX.length + DATETIME_ISO_LENGTH;
-      if (text.charCodeAt(end) !== QUOTE || text.charCodeAt(end + 1) !== RIGHT_BRACE) return;
-      const iso = text.slice(TIMESTAMP_PREFIX.length, end);
-      const transcoding = this.#byName.get('datetime_iso');
-      if (transcoding === undefined || iso.indexOf('"') !== -1) return;
-      state.timestamp = transcoding.decode(iso);
-      return readFlatMembers(text, end + 2, state, false) ? state : undefined;
+  /** The value the transcoding called `name` wrote as `data`. */
+  readonly #reviveNamed = (name: unknown, data: unknown): unknown => {
+    // Most values read together share their transcoding (datetime_iso): compare before hashing.
+    let transcoding = this.#lastRevived;
+    if (transcoding === undefined || name !== transcoding.name) {
+      transcoding = typeof name === 'string' ? this.#byName.get(name) : undefined;
+      this.#lastRevived = transcoding;
     }
-    return readFlatMembers(text, 1, state, true) ? state : undefined;
-  }
+    if (transcoding === undefined) {
+      throw new TranscodingNotRegisteredError(
+        `Data serialized with name ${JSON.stringify(name)} is not deserializable. Please ` +
+          'register a custom transcoding for this type (transcoder.register(...)) before reading.',
+      );
+    }
+    return transcoding.decode(data);
+  };
 
   #unregistered(value: unknown): never {
     throw new EncodeFailure(value, 'unregistered');
@@ -331,15 +300,7 @@ export class JSONTranscoder implements Transcoder {
       }
     }
     if (count === 2 && Object.hasOwn(obj, '_type_') && Object.hasOwn(obj, '_data_')) {
-      const name = obj._type_;
-      const transcoding = typeof name === 'string' ? this.#byName.get(name) : undefined;
-      if (transcoding === undefined) {
-        throw new TranscodingNotRegisteredError(
-          `Data serialized with name ${JSON.stringify(name)} is not deserializable. Please ` +
-            'register a custom transcoding for this type (transcoder.register(...)) before reading.',
-        );
-      }
-      return transcoding.decode(obj._data_);
+      return this.#reviveNamed(obj._type_, obj._data_);
     }
     return obj;
   }

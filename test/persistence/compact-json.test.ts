@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
+import { describe, it } from 'node:test';
+import { readCompactJSON } from '../../src/persistence/compact-json.js';
+import { TranscodingNotRegisteredError } from '../../src/persistence/errors.js';
+import { JSONTranscoder } from '../../src/persistence/json-transcoder.js';
+
+const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+const tagged = (name: string, data: unknown): unknown => ({ revived: name, data });
+const read = (text: string): unknown => readCompactJSON(text, tagged);
+
+/** JSON.parse, then the same revival, as the general path does it. */
+function reference(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const keys = Object.keys(value);
+      const obj = value as Record<string, unknown>;
+      if (keys.length === 2 && '_type_' in obj && '_data_' in obj) {
+        return tagged(obj._type_ as string, obj._data_);
+      }
+    }
+    return value;
+  });
+}
+
+function randomValue(depth: number): unknown {
+  const pick = Math.floor(Math.random() * (depth > 3 ? 6 : 9));
+  if (pick === 0)
+    return Math.random()
+      .toString(36)
+      .slice(2, 2 + Math.floor(Math.random() * 14));
+  if (pick === 1) return (Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 40 - 20);
+  if (pick === 2) return Math.floor((Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 20));
+  if (pick === 3) return Math.random() < 0.5;
+  if (pick === 4) return null;
+  if (pick === 5) return `dog ${Math.random()} ⚡ 🐕`;
+  if (pick === 6)
+    return Array.from({ length: Math.floor(Math.random() * 5) }, () => randomValue(depth + 1));
+  if (pick === 7) return { _type_: 'point', _data_: randomValue(depth + 1) };
+  const obj: Record<string, unknown> = {};
+  const n = Math.floor(Math.random() * 5);
+  for (let k = 0; k < n; k++)
+    obj[`k${k}${Math.random().toString(36).slice(2, 5)}`] = randomValue(depth + 1);
+  return obj;
+}
+
+describe('readCompactJSON', () => {
+  it('reads compact JSON as JSON.parse does, keys in the same order', () => {
+    const texts = [
+      '{}',
+      '[]',
+      '"x"',
+      '0',
+      '-0',
+      '{"a":"x"}',
+      '{"a":"","b":"é ☃ 🐕","c":1,"d":-0,"e":0.5,"f":-12.25e3,"g":1E-7,"h":2e+2}',
+      '{"t":true,"f":false,"n":null,"l":[1,[2,[]],{"x":{}}]}',
+      '{"a":1,"a":2,"b":3}',
+      '{"":"empty key","x y":"spaced key"}',
+      '[123456789012345,1234567890123456,12345678901234567890,-999999999999999,5e-324]',
+      '[0.1,1.5e300,-1e-300,100,0,-1]',
+    ];
+    for (const text of texts) {
+      const value = read(text);
+      assert.deepEqual(value, JSON.parse(text), text);
+      if (typeof value === 'object' && value !== null) {
+        assert.deepEqual(Object.keys(value), Object.keys(JSON.parse(text)), text);
+      }
+    }
+    assert.ok(Object.is((read('{"d":-0}') as { d: number }).d, -0), 'keeps negative zero');
+  });
+
+  it('reads random compact JSON as JSON.parse and a reviver do', () => {
+    for (let i = 0; i < 2000; i++) {
+      const text = JSON.stringify(randomValue(0));
+      if (text === undefined) continue;
+      assert.deepEqual(read(text), reference(text), text);
+    }
+  });
+
+  it('revives transcoded values innermost first, in either key order', () => {
+    assert.deepEqual(read('{"_type_":"outer","_data_":{"_type_":"inner","_data_":[1]}}'), {
+      revived: 'outer',
+      data: { revived: 'inner', data: [1] },
+    });
+    assert.deepEqual(read('{"_data_":2,"_type_":"late"}'), { revived: 'late', data: 2 });
+    // With a third key it is a plain object.
+    assert.deepEqual(read('{"_type_":"x","_data_":1,"more":true}'), {
+      _type_: 'x',
+      _data_: 1,
+      more: true,
+    });
+  });
+
+  it('gives up on what needs JSON.parse, and on invalid JSON', () => {
+    for (const text of [
+      '{ "a":1}',
+      '{"a": 1}',
+      '[1, 2]',
+      '{"a":1}\n',
+      '{"__proto__":"x"}',
+      '{"a":01}',
+      '{"a":1.}',
+      '{"a":.5}',
+      '{"a":-}',
+      '{"a":1e}',
+      '{"a":+1}',
+      '{"a":tru}',
+      '{"a":undefined}',
+      '{"a":"x"',
+      '{"a":"x"}}',
+      '{"a":"x",}',
+      '[1,]',
+      '{,"a":"x"}',
+      '{"a"}',
+      '{"a":"unterminated}',
+      "{'a':1}",
+      '',
+      `${'['.repeat(600)}${']'.repeat(600)}`,
+    ]) {
+      assert.equal(read(text), undefined, text);
+    }
+  });
+});
+
+describe('JSONTranscoder.decode', () => {
+  const t = new JSONTranscoder();
+
+  it("reads the mapper's timestamp-first state with a Date and the other fields in order", () => {
+    const text =
+      '{"timestamp":{"_type_":"datetime_iso","_data_":"2026-11-22T15:41:18.940123+00:00"},' +
+      '"originator_topic":"Dog","name":"Fido","tricks":["roll","sit"],"age":3}';
+    const state = t.decode(bytes(text)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(state), [
+      'timestamp',
+      'originator_topic',
+      'name',
+      'tricks',
+      'age',
+    ]);
+    assert.ok(state.timestamp instanceof Date);
+    assert.equal(state.timestamp.toISOString(), '2026-11-22T15:41:18.940Z');
+  });
+
+  it('gives the same result for text with escapes or whitespace (the JSON.parse path)', () => {
+    const compact =
+      '{"timestamp":{"_type_":"datetime_iso","_data_":"2026-11-22T15:41:18.940123+00:00"},' +
+      '"s":{"_type_":"set","_data_":["a","b"]},"q":"plain"}';
+    const escaped = compact.replace('"plain"', '"\\"quoted\\""');
+    const spaced = JSON.stringify(JSON.parse(compact), null, 2);
+    const a = t.decode(bytes(compact)) as Record<string, unknown>;
+    const b = t.decode(bytes(escaped)) as Record<string, unknown>;
+    const c = t.decode(bytes(spaced)) as Record<string, unknown>;
+    assert.deepEqual({ ...a, q: '"quoted"' }, b);
+    assert.deepEqual(a, c);
+    assert.ok(a.s instanceof Set && a.s.has('b'));
+  });
+
+  it('names an unregistered transcoding on either path', () => {
+    for (const text of [
+      '{"v":{"_type_":"nope","_data_":1}}',
+      '{"v":{"_type_":"nope","_data_":"\\n"}}',
+    ]) {
+      assert.throws(() => t.decode(bytes(text)), TranscodingNotRegisteredError, text);
+    }
+  });
+
+  it('still rejects invalid JSON with a SyntaxError', () => {
+    for (const text of ['{"a":01}', '{"a":"x",}', '{"timestamp":{"_type_":"datetime_iso"']) {
+      assert.throws(() => t.decode(bytes(text)), SyntaxError, text);
+    }
+  });
+});
