@@ -1,5 +1,6 @@
 import type { AggregateLike, DomainEventLike, ProjectorFunction } from '../domain/protocols.js';
 import type { EventStore } from '../persistence/event-store.js';
+import type { AggregateRecorder, SnapshotReader } from '../persistence/recorders.js';
 import { deepCopy } from '../utils/deep-copy.js';
 import type { Cache } from './cache.js';
 import { AggregateNotFoundError } from './errors.js';
@@ -98,22 +99,41 @@ export class Repository {
     version: number | null,
     projector: ProjectorFunction<A, DomainEventLike>,
   ): Promise<A> {
-    let initial: A | null = null;
-    let gt: number | null = null;
-    if (this.snapshotStore !== null) {
-      const snapshots = await this.snapshotStore.get(aggregateId, {
-        desc: true,
-        limit: 1,
-        lte: version,
-      });
-      const snapshot = snapshots[0];
-      if (snapshot !== undefined) {
-        initial = projector(null, snapshots);
-        gt = snapshot.originatorVersion;
+    let aggregate: A | null = null;
+    const snapshotStore = this.snapshotStore;
+    const recorder = this.eventStore.recorder as AggregateRecorder & Partial<SnapshotReader>;
+    const together =
+      snapshotStore !== null && typeof recorder.selectSnapshotAndEvents === 'function'
+        ? await recorder.selectSnapshotAndEvents(aggregateId, snapshotStore.recorder, version)
+        : null;
+    if (together !== null) {
+      // One round trip for both (PostgreSQL).
+      if (together.snapshot !== null) {
+        const snapshot = snapshotStore!.mapper.toDomainEvent(together.snapshot);
+        aggregate = projector(null, [snapshot]);
       }
+      const mapper = this.eventStore.mapper;
+      const stored = together.events;
+      const events: DomainEventLike[] = new Array(stored.length);
+      for (let i = 0; i < stored.length; i++) events[i] = mapper.toDomainEvent(stored[i]!);
+      aggregate = projector(aggregate, events);
+    } else {
+      let gt: number | null = null;
+      if (snapshotStore !== null) {
+        const snapshots = await snapshotStore.get(aggregateId, {
+          desc: true,
+          limit: 1,
+          lte: version,
+        });
+        const snapshot = snapshots[0];
+        if (snapshot !== undefined) {
+          aggregate = projector(null, snapshots);
+          gt = snapshot.originatorVersion;
+        }
+      }
+      const events = await this.eventStore.get(aggregateId, { gt, lte: version });
+      aggregate = projector(aggregate, events);
     }
-    const events = await this.eventStore.get(aggregateId, { gt, lte: version });
-    const aggregate = projector(initial, events);
     if (aggregate === null || aggregate === undefined) {
       throw new AggregateNotFoundError(
         `Aggregate '${aggregateId}'${version === null ? '' : ` version ${version}`} not found. ` +

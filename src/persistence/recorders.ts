@@ -81,6 +81,32 @@ export interface AggregateRecorder extends Closable {
   selectEvents(originatorId: string, options?: SelectEventsOptions): Promise<StoredEvent[]>;
 }
 
+/** An originator's latest snapshot and its events after that snapshot (see `SnapshotReader`). */
+export interface SnapshotAndEvents {
+  /** The latest snapshot at or before the version asked for, or `null` if there is none. */
+  readonly snapshot: StoredEvent | null;
+  /** The events after the snapshot (all of them without one), up to the version, ascending. */
+  readonly events: StoredEvent[];
+}
+
+/**
+ * A recorder that can read an originator's latest snapshot and the events after it together,
+ * which saves a round trip to a database server. The repository uses it when its event store's
+ * recorder has it; recorders without it are read twice (snapshot, then events).
+ */
+export interface SnapshotReader {
+  /**
+   * The latest snapshot in `snapshots` with a version at most `lte` (any version when null),
+   * and this recorder's events of the originator after it, up to `lte`. Resolves to `null` when
+   * `snapshots` is not a recorder this one can read with (another database, say).
+   */
+  selectSnapshotAndEvents(
+    originatorId: string,
+    snapshots: AggregateRecorder,
+    lte?: number | null,
+  ): Promise<SnapshotAndEvents | null>;
+}
+
 /** An aggregate recorder that also sequences every event of the application (notifications). */
 export interface ApplicationRecorder extends AggregateRecorder {
   insertEvents(
