@@ -120,7 +120,7 @@ class Reader {
       if (text.charCodeAt(pos) !== QUOTE) return GIVE_UP;
       const keyEnd = text.indexOf('"', pos + 1);
       if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return GIVE_UP;
-      const key = text.slice(pos + 1, keyEnd);
+      const key = readKey(text, pos + 1, keyEnd);
       if (key === '__proto__') return GIVE_UP;
       const at = keyEnd + 2;
       if (text.charCodeAt(at) === QUOTE) {
@@ -220,6 +220,21 @@ class Reader {
     }
     return Number(text.slice(start, pos));
   }
+}
+
+// The same keys recur in every state of a kind: the last key of each length is remembered, and
+// reused when the text holds it again, which saves making (and interning) a new string each time.
+const recentKeys: string[] = new Array(32).fill('');
+
+/** The key between `start` and `end` (its closing quote). */
+function readKey(text: string, start: number, end: number): string {
+  const length = end - start;
+  const slot = length & 31;
+  const recent = recentKeys[slot]!;
+  if (recent.length === length && text.startsWith(recent, start)) return recent;
+  const key = text.slice(start, end);
+  recentKeys[slot] = key;
+  return key;
 }
 
 function digitsEndAt(text: string, pos: number): number {
