@@ -1,0 +1,144 @@
+/**
+ * Everything measured on one backend: a probe, W1 through the library and the bare driver at
+ * each number in flight, and the snapshot timing. `npm run bench` runs this in a child process
+ * per backend (see backend-process.ts).
+ */
+import { type BackendName, openStore, type StoreSettings } from './backends.js';
+import { runLibraryW1 } from './library-w1.js';
+import type { MachineInfo } from './machine.js';
+import type { BenchOptions } from './options.js';
+import { medianOf } from './pool.js';
+import { probeBackend } from './probe.js';
+import { RawPostgres } from './raw-postgres.js';
+import { RawSqlite } from './raw-sqlite.js';
+import { type RawDriver, runRawW1 } from './raw-w1.js';
+import type { ResultEntry } from './report.js';
+import { runSnapshotTiming, type SnapshotFigures } from './snapshot-timing.js';
+import type { LibraryW1Figures, RawW1Figures } from './w1-figures.js';
+
+/** Dogs of the unreported warm-up pass that precedes each backend's measured runs. */
+const WARM_UP_DOGS = 1000;
+
+/** What one backend's measurements gave, or why it was skipped. */
+export type BackendFigures =
+  | { backend: BackendName; skipped: string }
+  | {
+      backend: BackendName;
+      skipped: null;
+      results: ResultEntry[];
+      snapshot: SnapshotFigures | null;
+      sqlite: MachineInfo['sqlite'];
+    };
+
+/** Writes a progress line on stderr. */
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Probes the backend, then measures it; a backend that fails its probe is skipped. */
+export async function measureBackend(
+  backend: BackendName,
+  options: BenchOptions,
+  settings: StoreSettings,
+): Promise<BackendFigures> {
+  let sqlite: MachineInfo['sqlite'] = null;
+  try {
+    const probe = await probeBackend(backend, settings);
+    if (backend === 'sqlite') {
+      const raw = await rawSqliteSettings(settings);
+      sqlite = {
+        library_synchronous:
+          probe.synchronous ?? `${settings.sqliteSynchronous} (SQLITE_SYNCHRONOUS)`,
+        library_journal_mode: probe.journalMode ?? 'unknown',
+        raw_synchronous: raw.synchronous,
+        raw_journal_mode: raw.journal_mode,
+      };
+    }
+  } catch (error) {
+    return { backend, skipped: error instanceof Error ? error.message : String(error) };
+  }
+  log(`${backend}: available`);
+
+  // Warm-up (not reported): let V8 optimise both sides' code paths before they are timed.
+  const warmUp = { ...options, dogs: Math.min(options.dogs, WARM_UP_DOGS), tricks: 2 };
+  const warmStore = await openStore(backend, settings);
+  try {
+    await runLibraryW1(warmStore, { ...warmUp, inFlight: 8 }, () => {});
+  } finally {
+    await warmStore.dispose();
+  }
+  await rawRun(backend, settings, warmUp, 8, () => {});
+  log(`${backend}: warmed up`);
+
+  const results: ResultEntry[] = [];
+  for (const inFlight of options.inFlight) {
+    const label = `${backend} ×${inFlight}`;
+    log(`${label}: W1 with ${options.dogs} dogs, ${options.tricks} tricks`);
+    const libraries: LibraryW1Figures[] = [];
+    const raws: RawW1Figures[] = [];
+    for (let repeat = 1; repeat <= options.repeat; repeat++) {
+      const tag = options.repeat > 1 ? `${label} #${repeat}` : label;
+      const store = await openStore(backend, settings);
+      try {
+        libraries.push(
+          await runLibraryW1(store, { ...options, inFlight }, (m) => log(`${tag} ${m}`)),
+        );
+      } finally {
+        await store.dispose();
+      }
+      const raw = await rawRun(backend, settings, options, inFlight, (m) => log(`${tag} ${m}`));
+      if (raw !== null) raws.push(raw);
+    }
+    const library = medianOf(libraries);
+    const raw = raws.length > 0 ? medianOf(raws) : null;
+    results.push({ backend, inFlight, ...library, raw });
+  }
+
+  let snapshot: SnapshotFigures | null = null;
+  if (options.snapshots) {
+    const store = await openStore(backend, settings);
+    try {
+      snapshot = await runSnapshotTiming(store, options.snapshotEvents, options.snapshotRepeats);
+      log(
+        `${backend} get of ${snapshot.events} events: ${snapshot.get_without_ms.toFixed(3)} ms ` +
+          `without snapshot, ${snapshot.get_with_ms.toFixed(3)} ms with`,
+      );
+    } finally {
+      await store.dispose();
+    }
+  }
+  return { backend, skipped: null, results, snapshot, sqlite };
+}
+
+async function rawRun(
+  backend: BackendName,
+  settings: StoreSettings,
+  options: Pick<BenchOptions, 'dogs' | 'tricks' | 'pageSize'>,
+  inFlight: number,
+  progress: (message: string) => void,
+): Promise<RawW1Figures | null> {
+  if (backend === 'memory') return null;
+  const store = await openStore(backend, settings);
+  let driver: RawDriver;
+  if (backend === 'sqlite') driver = new RawSqlite(store.sqlitePath!, settings.sqliteSynchronous);
+  else driver = new RawPostgres(settings.postgres, store.tablePrefix, settings.poolSize);
+  try {
+    await driver.setUp();
+    return await runRawW1(driver, { ...options, inFlight }, progress);
+  } finally {
+    await driver.close();
+    await store.dispose();
+  }
+}
+
+async function rawSqliteSettings(settings: StoreSettings) {
+  const store = await openStore('sqlite', settings);
+  const driver = new RawSqlite(store.sqlitePath!, settings.sqliteSynchronous);
+  try {
+    await driver.setUp();
+    return driver.settings();
+  } finally {
+    await driver.close();
+    await store.dispose();
+  }
+}
