@@ -109,14 +109,9 @@ export class Repository {
     if (together !== null) {
       // One round trip for both (PostgreSQL).
       if (together.snapshot !== null) {
-        const snapshot = snapshotStore!.mapper.toDomainEvent(together.snapshot);
-        aggregate = projector(null, [snapshot]);
+        aggregate = projector(null, snapshotStore!.toDomainEvents([together.snapshot]));
       }
-      const mapper = this.eventStore.mapper;
-      const stored = together.events;
-      const events: DomainEventLike[] = new Array(stored.length);
-      for (let i = 0; i < stored.length; i++) events[i] = mapper.toDomainEvent(stored[i]!);
-      aggregate = projector(aggregate, events);
+      aggregate = projector(aggregate, this.eventStore.toDomainEvents(together.events));
     } else {
       let gt: number | null = null;
       if (snapshotStore !== null) {

@@ -130,12 +130,7 @@ function parseOwnFormat(text: string): Date | null {
     text.charCodeAt(13) !== 58 || // :
     text.charCodeAt(16) !== 58 ||
     text.charCodeAt(19) !== 46 || // .
-    text.charCodeAt(26) !== 43 || // +
-    text.charCodeAt(27) !== 48 ||
-    text.charCodeAt(28) !== 48 ||
-    text.charCodeAt(29) !== 58 ||
-    text.charCodeAt(30) !== 48 ||
-    text.charCodeAt(31) !== 48
+    !text.endsWith('+00:00')
   ) {
     return null;
   }

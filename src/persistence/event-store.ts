@@ -50,7 +50,11 @@ export class EventStore {
     originatorId: string,
     options?: SelectEventsOptions,
   ): Promise<E[]> {
-    const stored = await this.recorder.selectEvents(originatorId, options);
+    return this.toDomainEvents<E>(await this.recorder.selectEvents(originatorId, options));
+  }
+
+  /** The domain events these stored events were made from, in the same order. */
+  toDomainEvents<E extends DomainEventLike = DomainEventLike>(stored: readonly StoredEvent[]): E[] {
     const n = stored.length;
     const events: E[] = new Array(n);
     for (let i = 0; i < n; i++) events[i] = this.mapper.toDomainEvent<E>(stored[i]!);

@@ -138,15 +138,7 @@ export class PostgresAggregateRecorder
     const n = rows.length;
     const id = this.uuidIds ? originatorId.toLowerCase() : originatorId;
     const events = new Array<StoredEvent>(n);
-    for (let i = 0; i < n; i++) {
-      const row = rows[i]!;
-      events[i] = {
-        originatorId: id,
-        originatorVersion: toSafeInteger(row[0], 'originator version'),
-        topic: row[1] as string,
-        state: toBytes(row[2]),
-      };
-    }
+    for (let i = 0; i < n; i++) events[i] = storedEvent(id, rows[i]!, 0);
     return events;
   }
 
@@ -184,14 +176,9 @@ export class PostgresAggregateRecorder
     let snapshot: StoredEvent | null = null;
     const events: StoredEvent[] = [];
     for (const row of rows) {
-      const stored: StoredEvent = {
-        originatorId: id,
-        originatorVersion: toSafeInteger(row[1], 'originator version'),
-        topic: row[2] as string,
-        state: toBytes(row[3]),
-      };
-      if (row[0] === true) snapshot = stored;
-      else events.push(stored);
+      // The first column says whether the row is the snapshot.
+      if (row[0] === true) snapshot = storedEvent(id, row, 1);
+      else events.push(storedEvent(id, row, 1));
     }
     return { snapshot, events };
   }
@@ -230,4 +217,14 @@ export class PostgresAggregateRecorder
     this.selectStatements[variant] = statement;
     return statement;
   }
+}
+
+/** The stored event in a row's version, topic and state columns, from column `at` on. */
+function storedEvent(originatorId: string, row: readonly unknown[], at: number): StoredEvent {
+  return {
+    originatorId,
+    originatorVersion: toSafeInteger(row[at], 'originator version'),
+    topic: row[at + 1] as string,
+    state: toBytes(row[at + 2]),
+  };
 }
