@@ -31,6 +31,29 @@ const DATA_KEY = ',"_data_":';
 /** Deeper than this is left to `JSON.parse` (which has no recursion limit of ours). */
 const MAX_DEPTH = 500;
 
+/**
+ * The reader that reads use, unless one is already using it. Reusing one saves an allocation
+ * per read, and keeps the reader's hidden class (V8 map) alive: with no reader left at a full
+ * garbage collection V8 would drop that map and the optimised code of every function that
+ * creates readers, and reading would run slowly until it is optimised again.
+ */
+function takeReader(text: string, revive: Revive, reviveString: ReviveString | null): Reader {
+  const reader = sharedReader;
+  if (reader.busy) return new Reader(text, revive, reviveString);
+  reader.text = text;
+  reader.revive = revive;
+  reader.reviveString = reviveString;
+  reader.pos = 0;
+  reader.busy = true;
+  return reader;
+}
+
+function releaseReader(reader: Reader): void {
+  // The text is dropped, so that a long one is not kept alive.
+  reader.text = '';
+  reader.busy = false;
+}
+
 /** Returned when the reader gives up. */
 const GIVE_UP: unique symbol = Symbol('give up');
 
@@ -38,23 +61,66 @@ const GIVE_UP: unique symbol = Symbol('give up');
 export type Revive = (name: string, data: unknown) => unknown;
 
 /**
+ * Rebuilds the value that a transcoding named `name` wrote as the string `text.slice(start,
+ * end)` (which holds no escape), so that a reviver that can read it in place need not slice it.
+ */
+export type ReviveString = (name: string, text: string, start: number, end: number) => unknown;
+
+/**
  * The value of the compact JSON `text` (which must hold no backslash), with every
  * `{"_type_": name, "_data_": data}` object replaced by `revive(name, data)`, innermost first;
  * or `undefined` when the text is not compact JSON this reader takes. Errors thrown by `revive`
  * propagate.
  */
-export function readCompactJSON(text: string, revive: Revive): unknown {
-  const reader = new Reader(text, revive);
-  const value = reader.value(0);
-  return value === GIVE_UP || reader.pos !== text.length ? undefined : value;
+export function readCompactJSON(
+  text: string,
+  revive: Revive,
+  reviveString: ReviveString | null = null,
+): unknown {
+  const reader = takeReader(text, revive, reviveString);
+  try {
+    const value = reader.value(0);
+    return value === GIVE_UP || reader.pos !== text.length ? undefined : value;
+  } finally {
+    releaseReader(reader);
+  }
+}
+
+/** The name a top-level field is written under, or `null` to leave it out. */
+export type FieldName = (key: string) => string | null;
+
+/**
+ * Reads the compact JSON object `text` (which must hold no backslash) straight into `target`:
+ * each field (its value read as `readCompactJSON` reads it) is assigned to `target` under the
+ * name `fieldName(key)` gives, or left out when that is `null`. Returns false when the text is
+ * not an object this reader takes, or is a transcoded value (`{"_type_", "_data_"}`); `target`
+ * may then hold some of the fields. Errors thrown by the revivers propagate.
+ */
+export function readCompactFields(
+  text: string,
+  revive: Revive,
+  reviveString: ReviveString | null,
+  target: Record<string, unknown>,
+  fieldName: FieldName,
+): boolean {
+  if (text.charCodeAt(0) !== LEFT_BRACE) return false;
+  const reader = takeReader(text, revive, reviveString);
+  try {
+    return reader.object(0, target, fieldName) !== GIVE_UP && reader.pos === text.length;
+  } finally {
+    releaseReader(reader);
+  }
 }
 
 class Reader {
   pos = 0;
+  /** Whether a read is using this reader (a reviver may start another read). */
+  busy = false;
 
   constructor(
-    readonly text: string,
-    readonly revive: Revive,
+    public text: string,
+    public revive: Revive,
+    public reviveString: ReviveString | null,
   ) {}
 
   value(depth: number): unknown {
@@ -95,21 +161,35 @@ class Reader {
     const nameStart = start + TYPE_OPENING.length;
     const nameEnd = text.indexOf('"', nameStart);
     if (nameEnd !== -1 && text.startsWith(DATA_KEY, nameEnd + 1)) {
-      this.pos = nameEnd + 1 + DATA_KEY.length;
+      const dataStart = nameEnd + 1 + DATA_KEY.length;
+      if (this.reviveString !== null && text.charCodeAt(dataStart) === QUOTE) {
+        // String data (a timestamp, mostly) is handed over where it stands.
+        const dataEnd = text.indexOf('"', dataStart + 1);
+        if (dataEnd !== -1 && text.charCodeAt(dataEnd + 1) === RIGHT_BRACE) {
+          this.pos = dataEnd + 2;
+          const name = readKey(text, nameStart, nameEnd);
+          return this.reviveString(name, text, dataStart + 1, dataEnd);
+        }
+      }
+      this.pos = dataStart;
       const data = this.value(depth + 1);
       if (data === GIVE_UP) return GIVE_UP;
       if (text.charCodeAt(this.pos) === RIGHT_BRACE) {
         this.pos++;
-        return this.revive(text.slice(nameStart, nameEnd), data);
+        return this.revive(readKey(text, nameStart, nameEnd), data);
       }
     }
     this.pos = start;
     return this.object(depth);
   }
 
-  object(depth: number): unknown {
+  /** An object: a new one, or, with `fieldName`, the fields written into `result`. */
+  object(
+    depth: number,
+    result: Record<string, unknown> = {},
+    fieldName: FieldName | null = null,
+  ): unknown {
     const text = this.text;
-    const result: Record<string, unknown> = {};
     let pos = this.pos + 1;
     let count = 0;
     if (text.charCodeAt(pos) === RIGHT_BRACE) {
@@ -120,20 +200,21 @@ class Reader {
       if (text.charCodeAt(pos) !== QUOTE) return GIVE_UP;
       const keyEnd = text.indexOf('"', pos + 1);
       if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return GIVE_UP;
-      const key = readKey(text, pos + 1, keyEnd);
+      let key: string | null = readKey(text, pos + 1, keyEnd);
       if (key === '__proto__') return GIVE_UP;
+      if (fieldName !== null) key = fieldName(key);
       const at = keyEnd + 2;
       if (text.charCodeAt(at) === QUOTE) {
         // Most values are strings: read them here rather than through value().
         const end = text.indexOf('"', at + 1);
         if (end === -1) return GIVE_UP;
-        result[key] = text.slice(at + 1, end);
+        if (key !== null) result[key] = text.slice(at + 1, end);
         pos = end + 1;
       } else {
         this.pos = at;
         const value = this.value(depth + 1);
         if (value === GIVE_UP) return GIVE_UP;
-        result[key] = value;
+        if (key !== null) result[key] = value;
         pos = this.pos;
       }
       count++;
@@ -146,6 +227,8 @@ class Reader {
     // A `_type_`/`_data_` pair that did not come first and in that order is still transcoded.
     if (count === 2 && Object.hasOwn(result, '_type_') && Object.hasOwn(result, '_data_')) {
       const name = result._type_;
+      // Fields written into a target were meant to be an object's: leave this to the caller.
+      if (fieldName !== null) return GIVE_UP;
       return typeof name === 'string' ? this.revive(name, result._data_) : GIVE_UP;
     }
     return result;
@@ -222,8 +305,11 @@ class Reader {
   }
 }
 
-// The same keys recur in every state of a kind: the last key of each length is remembered, and
-// reused when the text holds it again, which saves making (and interning) a new string each time.
+const sharedReader = new Reader('', () => undefined, null);
+
+// The same keys (and transcoding names) recur in every state of a kind: the last key of each
+// length is remembered, and reused when the text holds it again, which saves making (and
+// interning) a new string each time.
 const recentKeys: string[] = new Array(32).fill('');
 
 /** The key between `start` and `end` (its closing quote). */

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
-import { builtinTranscodings } from './builtin-transcodings.js';
-import { readCompactJSON } from './compact-json.js';
+import { builtinTranscodings, DatetimeAsISO } from './builtin-transcodings.js';
+import { type FieldName, readCompactFields, readCompactJSON } from './compact-json.js';
+import { parseDatetimeISOIn } from './datetime-iso.js';
 import { DataError, TranscodingNotRegisteredError } from './errors.js';
 import type { Transcoder } from './transcoder.js';
 import type { Transcoding } from './transcoding.js';
@@ -39,6 +40,37 @@ function renderPath(path: readonly (string | number)[]): string {
   return out;
 }
 
+/** Longer strings are quoted by JSON.stringify, whose scan is faster than a loop here. */
+const QUOTE_LOOP_MAX = 64;
+
+/** The JSON string literal of `text`, as `JSON.stringify(text)` writes it. */
+function quote(text: string): string {
+  const n = text.length;
+  if (n > QUOTE_LOOP_MAX) return JSON.stringify(text);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // Control characters, '"', '\\' and surrogates (a lone one is escaped) need JSON.stringify.
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
+      return JSON.stringify(text);
+    }
+  }
+  return `"${text}"`;
+}
+
+// Objects of a kind share their keys: each key's quoted form (with its colon) is made once.
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 10_000;
+
+/** `"key":`, as JSON writes a key. */
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${quote(key)}:`;
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   // A plain assignment to '__proto__' would change the object's prototype.
   if (key === '__proto__') {
@@ -52,6 +84,11 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
     obj[key] = value;
   }
 }
+
+const DATETIME_DECODE = DatetimeAsISO.prototype.decode;
+
+// Decodes short texts (event states) several times faster than Buffer's toString.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Encodes objects as compact UTF-8 JSON, as the Python library's `JSONTranscoder` does. JSON
@@ -67,9 +104,6 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
  * no transcoding is a `TranscodingNotRegisteredError`, on write and on read; `NaN` and
  * infinities are a `DataError`. Both messages give the path of the value.
  */
-// Decodes short texts (event states) several times faster than Buffer's toString.
-const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
-
 export class JSONTranscoder implements Transcoder {
   readonly #byType = new Map<unknown, Transcoding<unknown>>();
   readonly #byName = new Map<string, Transcoding<unknown>>();
@@ -106,14 +140,14 @@ export class JSONTranscoder implements Transcoder {
 
   /** The compact UTF-8 JSON of `obj`. */
   encode(obj: unknown): Uint8Array {
-    let tree: unknown;
+    let text: string;
     try {
-      tree = obj === undefined ? this.#unregistered(obj) : this.#toJSONable(obj, 0);
+      text = obj === undefined ? this.#unregistered(obj) : this.#write(obj, 0);
     } catch (error) {
       if (error instanceof EncodeFailure) throw this.#encodeError(error);
       throw error;
     }
-    return Buffer.from(JSON.stringify(tree), 'utf8');
+    return Buffer.from(text, 'utf8');
   }
 
   /** The object whose UTF-8 JSON these bytes are, with transcoded values rebuilt. */
@@ -121,7 +155,7 @@ export class JSONTranscoder implements Transcoder {
     const text = UTF8.decode(data);
     // Without a backslash no string holds an escape, which the compact reader relies on.
     if (text.indexOf('\\') === -1) {
-      const value = readCompactJSON(text, this.#reviveNamed);
+      const value = readCompactJSON(text, this.#reviveNamed, this.#reviveString);
       if (value !== undefined) return value;
     }
     const value: unknown = JSON.parse(text);
@@ -129,22 +163,46 @@ export class JSONTranscoder implements Transcoder {
     return text.indexOf('"_type_"') === -1 ? value : this.#revive(value);
   }
 
+  /**
+   * Decodes an object's bytes straight into `target` (see `Transcoder.decodeFields`); false
+   * when the text is not compact JSON without escapes, or not an object.
+   */
+  decodeFields(data: Uint8Array, target: Record<string, unknown>, fieldName: FieldName): boolean {
+    const text = UTF8.decode(data);
+    return (
+      text.indexOf('\\') === -1 &&
+      readCompactFields(text, this.#reviveNamed, this.#reviveString, target, fieldName)
+    );
+  }
+
   /** The value the transcoding called `name` wrote as `data`. */
-  readonly #reviveNamed = (name: unknown, data: unknown): unknown => {
+  readonly #reviveNamed = (name: unknown, data: unknown): unknown =>
+    this.#transcodingNamed(name).decode(data);
+
+  /** The value the transcoding called `name` wrote as the string `text.slice(start, end)`. */
+  readonly #reviveString = (name: string, text: string, start: number, end: number): unknown => {
+    const transcoding = this.#transcodingNamed(name);
+    // The built-in Date transcoding reads the timestamp where it stands in the text.
+    return transcoding.decode === DATETIME_DECODE
+      ? parseDatetimeISOIn(text, start, end)
+      : transcoding.decode(text.slice(start, end));
+  };
+
+  #transcodingNamed(name: unknown): Transcoding<unknown> {
     // Most values read together share their transcoding (datetime_iso): compare before hashing.
     let transcoding = this.#lastRevived;
     if (transcoding === undefined || name !== transcoding.name) {
       transcoding = typeof name === 'string' ? this.#byName.get(name) : undefined;
+      if (transcoding === undefined) {
+        throw new TranscodingNotRegisteredError(
+          `Data serialized with name ${JSON.stringify(name)} is not deserializable. Please ` +
+            'register a custom transcoding for this type (transcoder.register(...)) before reading.',
+        );
+      }
       this.#lastRevived = transcoding;
     }
-    if (transcoding === undefined) {
-      throw new TranscodingNotRegisteredError(
-        `Data serialized with name ${JSON.stringify(name)} is not deserializable. Please ` +
-          'register a custom transcoding for this type (transcoder.register(...)) before reading.',
-      );
-    }
-    return transcoding.decode(data);
-  };
+    return transcoding;
+  }
 
   #unregistered(value: unknown): never {
     throw new EncodeFailure(value, 'unregistered');
@@ -173,22 +231,28 @@ export class JSONTranscoder implements Transcoder {
     );
   }
 
-  #toJSONable(value: unknown, depth: number): unknown {
+  /**
+   * The JSON text of `value`, exactly as `JSON.stringify` writes the tree of JSON values with
+   * transcoded values wrapped, but written in one walk, without building that tree.
+   */
+  #write(value: unknown, depth: number): string {
     switch (typeof value) {
       case 'string':
+        return quote(value);
       case 'boolean':
-        return value;
+        return value ? 'true' : 'false';
       case 'number':
-        if (Number.isFinite(value)) return value;
+        // String(n) is JSON's form of every finite number (-0 included).
+        if (Number.isFinite(value)) return String(value);
         throw new EncodeFailure(value, 'non-finite');
       case 'object': {
-        if (value === null) return null;
+        if (value === null) return 'null';
         if (depth > MAX_DEPTH) throw new EncodeFailure(value, 'too-deep');
         const proto: unknown = Object.getPrototypeOf(value);
-        if (proto === Array.prototype) return this.#array(value as unknown[], depth);
         if (proto === Object.prototype || proto === null) {
           return this.#object(value as Record<string, unknown>, depth);
         }
+        if (proto === Array.prototype) return this.#array(value as unknown[], depth);
         const transcoding = this.#byType.get((proto as { constructor: unknown }).constructor);
         if (transcoding !== undefined) return this.#wrap(transcoding, value, depth);
         // An array of a subclass is still a JSON array (as Python writes a tuple as a list).
@@ -205,75 +269,54 @@ export class JSONTranscoder implements Transcoder {
     }
   }
 
-  #wrap(transcoding: Transcoding<unknown>, value: unknown, depth: number): unknown {
+  #wrap(transcoding: Transcoding<unknown>, value: unknown, depth: number): string {
     try {
-      return {
-        _type_: transcoding.name,
-        _data_: this.#toJSONable(transcoding.encode(value), depth + 1),
-      };
+      return (
+        `{"_type_":${quote(transcoding.name)},"_data_":` +
+        `${this.#write(transcoding.encode(value), depth + 1)}}`
+      );
     } catch (error) {
       if (error instanceof EncodeFailure) error.path.push(`<${transcoding.name}>`);
       throw error;
     }
   }
 
-  /** Returns `arr` itself unless an item had to change (copy on write). */
-  #array(arr: readonly unknown[], depth: number): unknown[] {
-    let out: unknown[] | undefined;
+  #array(arr: readonly unknown[], depth: number): string {
     const n = arr.length;
+    let out = '[';
     let i = 0;
     try {
       for (; i < n; i++) {
         const item = arr[i];
-        let encoded: unknown;
-        if (typeof item === 'string' || typeof item === 'boolean' || item === null) encoded = item;
-        else if (item === undefined) encoded = null;
-        else encoded = this.#toJSONable(item, depth + 1);
-        if (out !== undefined) out.push(encoded);
-        else if (encoded !== item) {
-          out = arr.slice(0, i);
-          out.push(encoded);
-        }
+        if (i > 0) out += ',';
+        out += item === undefined ? 'null' : this.#write(item, depth + 1);
       }
     } catch (error) {
       if (error instanceof EncodeFailure) error.path.push(i);
       throw error;
     }
-    return out ?? (arr as unknown[]);
+    return `${out}]`;
   }
 
-  /** Returns `obj` itself unless a field had to change (copy on write). */
-  #object(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
-    let out: Record<string, unknown> | undefined;
+  #object(obj: Record<string, unknown>, depth: number): string {
     const keys = Object.keys(obj);
     const n = keys.length;
+    let out = '{';
     let i = 0;
     try {
       for (; i < n; i++) {
         const key = keys[i]!;
         const item = obj[key];
-        // JSON.stringify omits undefined fields itself.
-        if (
-          item === undefined ||
-          typeof item === 'string' ||
-          typeof item === 'boolean' ||
-          item === null
-        ) {
-          if (out !== undefined) setOwn(out, key, item);
-          continue;
-        }
-        const encoded = this.#toJSONable(item, depth + 1);
-        if (out === undefined && encoded !== item) {
-          out = {};
-          for (let j = 0; j < i; j++) setOwn(out, keys[j]!, obj[keys[j]!]);
-        }
-        if (out !== undefined) setOwn(out, key, encoded);
+        // JSON.stringify omits undefined fields.
+        if (item === undefined) continue;
+        if (out.length > 1) out += ',';
+        out += quotedKey(key) + this.#write(item, depth + 1);
       }
     } catch (error) {
       if (error instanceof EncodeFailure) error.path.push(keys[i]!);
       throw error;
     }
-    return out ?? obj;
+    return `${out}}`;
   }
 
   /** Rebuilds transcoded values in place, innermost first (a Map's values before the Map). */

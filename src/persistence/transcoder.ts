@@ -4,4 +4,15 @@ export interface Transcoder {
   encode(obj: unknown): Uint8Array;
   /** The object whose bytes these are. */
   decode(data: Uint8Array): unknown;
+  /**
+   * Optional fast path for the mapper: decodes bytes that hold an object straight into
+   * `target`, assigning each top-level field under the name `fieldName(key)` gives and leaving
+   * it out when that is `null`, which saves making the object and copying it. Returns false when
+   * it cannot (`target` may then hold some fields), and the mapper uses `decode` instead.
+   */
+  decodeFields?(
+    data: Uint8Array,
+    target: Record<string, unknown>,
+    fieldName: (key: string) => string | null,
+  ): boolean;
 }

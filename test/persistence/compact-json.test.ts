@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
-import { readCompactJSON } from '../../src/persistence/compact-json.js';
+import { readCompactFields, readCompactJSON } from '../../src/persistence/compact-json.js';
 import { TranscodingNotRegisteredError } from '../../src/persistence/errors.js';
 import { JSONTranscoder } from '../../src/persistence/json-transcoder.js';
 
@@ -120,6 +120,82 @@ describe('readCompactJSON', () => {
     ]) {
       assert.equal(read(text), undefined, text);
     }
+  });
+});
+
+describe('readCompactFields', () => {
+  const rename = (key: string): string | null =>
+    key === 'skip' ? null : key === 'old_name' ? 'newName' : key;
+
+  it('writes the fields into the target, renamed or left out, values read as readCompactJSON does', () => {
+    const target: Record<string, unknown> = { first: 1 };
+    const text =
+      '{"a":"x","skip":{"deep":[1,2]},"old_name":[true,null],"t":{"_type_":"p","_data_":3}}';
+    assert.equal(readCompactFields(text, tagged, null, target, rename), true);
+    assert.deepEqual(Object.keys(target), ['first', 'a', 'newName', 't']);
+    assert.deepEqual(target, {
+      first: 1,
+      a: 'x',
+      newName: [true, null],
+      t: { revived: 'p', data: 3 },
+    });
+  });
+
+  it('gives up on text that is not an object it reads, or is a transcoded value', () => {
+    for (const text of [
+      '[1]',
+      '"x"',
+      '{"a":1',
+      '{"a":1} ',
+      '{"__proto__":1}',
+      '{"_type_":"p","_data_":1}',
+      '{"_data_":1,"_type_":"p"}',
+    ]) {
+      assert.equal(readCompactFields(text, tagged, null, {}, rename), false, text);
+    }
+  });
+
+  it('hands string data to reviveString where it stands, and other data to revive', () => {
+    const seen: string[] = [];
+    const reviveString = (name: string, text: string, start: number, end: number): unknown => {
+      seen.push(`${name}:${text.slice(start, end)}`);
+      return `string ${text.slice(start, end)}`;
+    };
+    const target: Record<string, unknown> = {};
+    const text =
+      '{"s":{"_type_":"a","_data_":"abc"},"n":{"_type_":"b","_data_":[1]},' +
+      '"late":{"_data_":"xyz","_type_":"c"}}';
+    assert.equal(readCompactFields(text, tagged, reviveString, target, rename), true);
+    assert.deepEqual(seen, ['a:abc']);
+    assert.deepEqual(target, {
+      s: 'string abc',
+      n: { revived: 'b', data: [1] },
+      late: { revived: 'c', data: 'xyz' },
+    });
+  });
+
+  it('reads correctly when a reviver starts another read (the shared reader is busy)', () => {
+    const nested = (name: string, data: unknown): unknown =>
+      name === 'json'
+        ? readCompactJSON(String(data).replaceAll("'", '"'), nested)
+        : tagged(name, data);
+    const text = `{"a":{"_type_":"json","_data_":"{'inner':[1,{'_type_':'p','_data_':2}]}"},"b":"after"}`;
+    const target: Record<string, unknown> = {};
+    assert.equal(readCompactFields(text, nested, null, target, rename), true);
+    assert.deepEqual(target, { a: { inner: [1, { revived: 'p', data: 2 }] }, b: 'after' });
+    // And the shared reader is free again afterwards.
+    assert.deepEqual(read('{"x":[1,2]}'), { x: [1, 2] });
+  });
+
+  it('lets an error from a reviver propagate, and reads normally afterwards', () => {
+    const failing = (): unknown => {
+      throw new Error('bad data');
+    };
+    assert.throws(
+      () => readCompactFields('{"t":{"_type_":"p","_data_":1}}', failing, null, {}, rename),
+      /bad data/,
+    );
+    assert.deepEqual(read('{"x":"y"}'), { x: 'y' });
   });
 });
 

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDatetimeISO, parseDatetimeISO } from '../../src/persistence/datetime-iso.js';
+import {
+  formatDatetimeISO,
+  parseDatetimeISO,
+  parseDatetimeISOIn,
+} from '../../src/persistence/datetime-iso.js';
 
 describe('formatDatetimeISO', () => {
   it('writes UTC with microseconds and +00:00, as Python does', () => {
@@ -124,6 +128,39 @@ describe('parseDatetimeISO', () => {
     assert.equal(
       formatDatetimeISO(new Date('0001-01-01T00:00:00.000Z')),
       '0001-01-01T00:00:00.000000+00:00',
+    );
+  });
+});
+
+describe('parseDatetimeISOIn', () => {
+  it('reads a date-time where it stands in a longer text, as parseDatetimeISO reads the slice', () => {
+    const inner = [
+      '2026-11-22T15:41:18.940123+00:00',
+      '2026-11-22T16:00:00.000000+00:00',
+      '2024-02-07 15:32:51.999999-05:30',
+      '2024-02-07T15:32:51Z',
+      '0050-06-01T00:00:00.000000+00:00',
+    ];
+    for (const date of inner) {
+      const text = `{"_data_":"${date}"},"next":"2000-01-01T00:00:00.000000+00:00"`;
+      const start = text.indexOf(date);
+      assert.equal(
+        parseDatetimeISOIn(text, start, start + date.length).getTime(),
+        parseDatetimeISO(date).getTime(),
+        date,
+      );
+    }
+  });
+
+  it('rejects what parseDatetimeISO rejects, naming only the slice', () => {
+    const text = 'xx2026-11-22T15:60:00.000000+00:00yy';
+    assert.throws(
+      () => parseDatetimeISOIn(text, 2, text.length - 2),
+      (error: Error) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, /"2026-11-22T15:60:00.000000\+00:00"/);
+        return true;
+      },
     );
   });
 });

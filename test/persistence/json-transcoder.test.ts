@@ -333,4 +333,65 @@ describe('JSONTranscoder', () => {
     const replaced = t.decode(Buffer.from(`{"timestamp":${ts}}`)) as Record<string, Date>;
     assert.equal(replaced.timestamp?.getTime(), 0);
   });
+
+  it('writes exactly what JSON.stringify writes for JSON values, escapes and all', () => {
+    const t = new JSONTranscoder();
+    const strings = [
+      '',
+      'plain',
+      'quote " and backslash \\',
+      'tab\tnew line\ncontrol \u0001 \u001f del \u007f',
+      'é ☃ 🐕 \u2028 \u2029',
+      'lone \ud800 high, lone \udfff low, pair \ud83d\udc15',
+      'x'.repeat(100),
+      `${'y'.repeat(70)}"${'z'.repeat(10)}`,
+      '</script>',
+    ];
+    const values: unknown[] = [
+      ...strings,
+      0,
+      -0,
+      1.5,
+      -1e-7,
+      1e21,
+      5e-324,
+      Number.MAX_SAFE_INTEGER,
+      true,
+      false,
+      null,
+      [],
+      {},
+      [1, undefined, 'a', [null, {}]],
+      { a: undefined, b: 1, 'key "quoted"': 2, '': 3, é: [4], 10: 'ten', 2: 'two' },
+      Object.fromEntries(strings.map((key, i) => [key, i])),
+      JSON.parse('{"__proto__":{"x":1},"y":2}'),
+      { nested: { deeper: { deepest: [strings, { s: strings[3] }] } } },
+    ];
+    for (const value of values) {
+      assert.equal(text(t.encode(value)), JSON.stringify(value), JSON.stringify(value));
+    }
+    const dated = { at: new Date('2024-02-07T15:32:51.123Z'), list: [new Date(0)] };
+    assert.equal(
+      text(t.encode(dated)),
+      '{"at":{"_type_":"datetime_iso","_data_":"2024-02-07T15:32:51.123000+00:00"},' +
+        '"list":[{"_type_":"datetime_iso","_data_":"1970-01-01T00:00:00.000000+00:00"}]}',
+    );
+  });
+
+  it('decodes fields straight into a target, and declines what is not an object', () => {
+    const t = new JSONTranscoder();
+    const target: Record<string, unknown> = {};
+    const keep = (key: string): string | null => (key === 'drop' ? null : key.toUpperCase());
+    const state =
+      '{"at":{"_type_":"datetime_iso","_data_":"2024-02-07T15:32:51.123456+00:00"},' +
+      '"drop":1,"tags":{"_type_":"set","_data_":["a"]}}';
+    assert.equal(t.decodeFields(bytes(state), target, keep), true);
+    assert.deepEqual(Object.keys(target), ['AT', 'TAGS']);
+    assert.equal((target.AT as Date).toISOString(), '2024-02-07T15:32:51.123Z');
+    assert.deepEqual(target.TAGS, new Set(['a']));
+    // Escapes, whitespace and non-objects are left to decode().
+    for (const other of ['{"a":"\\n"}', '{ "a":1}', '[1]', '"x"']) {
+      assert.equal(t.decodeFields(bytes(other), {}, keep), false, other);
+    }
+  });
 });

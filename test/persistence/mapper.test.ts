@@ -107,6 +107,34 @@ describe('Mapper', () => {
     assert.equal(event.originatorVersion, 1);
   });
 
+  it("reads the same event with or without the transcoder's decodeFields fast path", () => {
+    const json = new JSONTranscoder();
+    // The same transcoder without decodeFields: the mapper decodes state and copies it.
+    const plain = new Mapper({
+      transcoder: { encode: (obj) => json.encode(obj), decode: (data) => json.decode(data) },
+    });
+    const states = [
+      '{"timestamp":{"_type_":"datetime_iso","_data_":"2024-02-07T15:32:51.123456+00:00"},' +
+        '"originator_topic":"dogs:Dog","name":"Fido"}',
+      '{"name":"Rex","originatorId":"other","originatorVersion":9,"class_version":1}',
+      '{"name":"Quoted \\"Rex\\"","originator_topic":"dogs:Dog"}',
+      '{"__proto__":{"polluted":true},"name":"Proto"}',
+      '{ "name": "Spaced" }',
+      '{"name":{"_type_":"set","_data_":["a"]},"tags":[{"_type_":"map","_data_":[["k",1]]}]}',
+    ];
+    for (const state of states) {
+      const stored = { originatorId: ID, originatorVersion: 3, topic: 'dogs:Dog.Registered' };
+      const fast = mapper.toDomainEvent<Registered>({ ...stored, state: bytes(state) });
+      const slow = plain.toDomainEvent<Registered>({ ...stored, state: bytes(state) });
+      assert.ok(fast instanceof Registered && Object.isFrozen(fast), state);
+      assert.deepEqual(Object.keys(fast), Object.keys(slow), state);
+      assert.deepEqual({ ...fast }, { ...slow }, state);
+      assert.equal(fast.originatorId, ID);
+      assert.equal(fast.originatorVersion, 3);
+      assert.equal(Object.getPrototypeOf(fast), Registered.prototype);
+    }
+  });
+
   it('takes id and version from the stored event, not from the state', () => {
     const event = mapper.toDomainEvent<Registered>({
       originatorId: ID,
