@@ -1,6 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 /**
  * Runs `task(0)` … `task(count - 1)` with at most `inFlight` of them pending at once: each of the
  * `inFlight` workers takes the next index when its previous task settles. Indexes are handed out
@@ -23,23 +20,13 @@ export async function runPool(
   await Promise.all(workers);
 }
 
-// A forced GC before each timed phase, so that garbage left by an earlier phase is not
-// collected (and charged) inside a later one. `--expose-gc` set at run time, then read from a
-// fresh context, gives `gc` without changing how `npm run bench` starts node.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Runs a full garbage collection now. */
-export function collectGarbage(): void {
-  gc();
-}
-
 /**
- * Runs `phase` after a full GC and returns how many operations per second it did (`count`
- * operations).
+ * Runs `phase` and returns how many operations per second it did (`count` operations). No
+ * garbage collection is forced first: a full GC between phases is what no running program
+ * does, and it made V8 drop the hidden classes of the objects no longer alive, with the
+ * optimised code built on them, so every phase began by measuring V8 recovering from it.
  */
 export async function ratePerSecond(count: number, phase: () => Promise<void>): Promise<number> {
-  gc();
   const started = performance.now();
   await phase();
   const seconds = (performance.now() - started) / 1000;

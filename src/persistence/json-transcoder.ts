@@ -150,6 +150,25 @@ export class JSONTranscoder implements Transcoder {
     return Buffer.from(text, 'utf8');
   }
 
+  /**
+   * The compact UTF-8 JSON of the object made of `source`'s fields, renamed or left out by
+   * `fieldName`, then `extra`'s (see `Transcoder.encodeFields`).
+   */
+  encodeFields(
+    source: object,
+    fieldName: FieldName,
+    extra: Readonly<Record<string, unknown>> | null,
+  ): Uint8Array {
+    let text: string;
+    try {
+      text = this.#object(source as Record<string, unknown>, 0, fieldName, extra);
+    } catch (error) {
+      if (error instanceof EncodeFailure) throw this.#encodeError(error);
+      throw error;
+    }
+    return Buffer.from(text, 'utf8');
+  }
+
   /** The object whose UTF-8 JSON these bytes are, with transcoded values rebuilt. */
   decode(data: Uint8Array): unknown {
     const text = UTF8.decode(data);
@@ -298,22 +317,38 @@ export class JSONTranscoder implements Transcoder {
     return `${out}]`;
   }
 
-  #object(obj: Record<string, unknown>, depth: number): string {
+  /** An object's JSON; with `fieldName`, its keys renamed or left out; then `extra`'s fields. */
+  #object(
+    obj: Record<string, unknown>,
+    depth: number,
+    fieldName: FieldName | null = null,
+    extra: Readonly<Record<string, unknown>> | null = null,
+  ): string {
     const keys = Object.keys(obj);
     const n = keys.length;
     let out = '{';
-    let i = 0;
+    let name: string | null = null;
     try {
-      for (; i < n; i++) {
+      for (let i = 0; i < n; i++) {
         const key = keys[i]!;
+        name = fieldName === null ? key : fieldName(key);
         const item = obj[key];
         // JSON.stringify omits undefined fields.
-        if (item === undefined) continue;
+        if (item === undefined || name === null) continue;
         if (out.length > 1) out += ',';
-        out += quotedKey(key) + this.#write(item, depth + 1);
+        out += quotedKey(name) + this.#write(item, depth + 1);
+      }
+      if (extra !== null) {
+        for (const key of Object.keys(extra)) {
+          name = key;
+          const item = extra[key];
+          if (item === undefined) continue;
+          if (out.length > 1) out += ',';
+          out += quotedKey(key) + this.#write(item, depth + 1);
+        }
       }
     } catch (error) {
-      if (error instanceof EncodeFailure) error.path.push(keys[i]!);
+      if (error instanceof EncodeFailure && name !== null) error.path.push(name);
       throw error;
     }
     return `${out}}`;

@@ -22,6 +22,8 @@ interface ClassInfo {
   readonly cls: Function & { prototype: object };
   readonly topic: string;
   readonly classVersion: number;
+  /** `{ class_version }`, written after the fields when the class version is above 1. */
+  readonly classVersionField: Readonly<Record<string, number>> | null;
   /**
    * The last event made of this class. Holding one keeps the hidden class (V8 map) of its
    * events alive through full garbage collections: when no event of a class is left, V8 drops
@@ -37,6 +39,33 @@ const ORIGINATOR_TOPIC = 'originatorTopic';
 /** Python's names, which the stored state uses. */
 const STORED_ORIGINATOR_TOPIC = 'originator_topic';
 const CLASS_VERSION = 'class_version';
+
+function classInfo(cls: ClassInfo['cls'], topic: string): ClassInfo {
+  const classVersion = classVersionOf(cls);
+  const classVersionField = classVersion > 1 ? { [CLASS_VERSION]: classVersion } : null;
+  return { cls, topic, classVersion, classVersionField, lastEvent: null };
+}
+
+/** The stored state of an event: its fields without id and version, renamed as stored. */
+function storedState(event: object, info: ClassInfo): Record<string, unknown> {
+  const fields = event as Record<string, unknown>;
+  const state: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) {
+    if (key === ORIGINATOR_ID || key === ORIGINATOR_VERSION) continue;
+    if (key === ORIGINATOR_TOPIC) state[STORED_ORIGINATOR_TOPIC] = fields[key];
+    else if (key === '__proto__') {
+      Object.defineProperty(state, key, { value: fields[key], enumerable: true, writable: true });
+    } else state[key] = fields[key];
+  }
+  if (info.classVersionField !== null) state[CLASS_VERSION] = info.classVersion;
+  return state;
+}
+
+/** The state key an event field is stored under, or null for the id and version. */
+function storedFieldName(key: string): string | null {
+  if (key === ORIGINATOR_TOPIC) return STORED_ORIGINATOR_TOPIC;
+  return key === ORIGINATOR_ID || key === ORIGINATOR_VERSION ? null : key;
+}
 
 /** The event field a stored state's key is read into, or null for keys the event never takes. */
 function eventFieldName(key: string): string | null {
@@ -69,6 +98,8 @@ export class Mapper {
 
   /** Whether the transcoder can decode straight into an event (`decodeFields`). */
   readonly #decodesFields: boolean;
+  /** Whether the transcoder can encode straight from an event (`encodeFields`). */
+  readonly #encodesFields: boolean;
   readonly #byClass = new Map<Function, ClassInfo>();
   readonly #byTopic = new Map<string, ClassInfo>();
 
@@ -80,6 +111,7 @@ export class Mapper {
     this.compressor = options.compressor ?? null;
     this.cipher = options.cipher ?? null;
     this.#decodesFields = typeof this.transcoder.decodeFields === 'function';
+    this.#encodesFields = typeof this.transcoder.encodeFields === 'function';
   }
 
   /** The stored form of a domain event. */
@@ -88,7 +120,7 @@ export class Mapper {
     let info = this.#byClass.get(cls);
     if (info === undefined) {
       const topic = getTopic(cls);
-      info = { cls, topic, classVersion: classVersionOf(cls), lastEvent: null };
+      info = classInfo(cls, topic);
       this.#byClass.set(cls, info);
     }
     const originatorId = event.originatorId;
@@ -99,17 +131,13 @@ export class Mapper {
           `originatorVersion (got ${typeof originatorId} and ${typeof originatorVersion}).`,
       );
     }
-    const fields = event as unknown as Record<string, unknown>;
-    const state: Record<string, unknown> = {};
-    for (const key of Object.keys(fields)) {
-      if (key === ORIGINATOR_ID || key === ORIGINATOR_VERSION) continue;
-      if (key === ORIGINATOR_TOPIC) state[STORED_ORIGINATOR_TOPIC] = fields[key];
-      else if (key === '__proto__') {
-        Object.defineProperty(state, key, { value: fields[key], enumerable: true, writable: true });
-      } else state[key] = fields[key];
-    }
-    if (info.classVersion > 1) state[CLASS_VERSION] = info.classVersion;
-    let data = this.transcoder.encode(state);
+    let data =
+      this.#encodesFields &&
+      // A field already under a stored name would be written twice: copy the state instead.
+      !Object.hasOwn(event, STORED_ORIGINATOR_TOPIC) &&
+      !(info.classVersion > 1 && Object.hasOwn(event, CLASS_VERSION))
+        ? this.transcoder.encodeFields!(event, storedFieldName, info.classVersionField)
+        : this.transcoder.encode(storedState(event, info));
     if (this.compressor !== null) data = this.compressor.compress(data);
     if (this.cipher !== null) data = this.cipher.encrypt(data);
     return { originatorId, originatorVersion, topic: info.topic, state: data };
@@ -186,12 +214,7 @@ export class Mapper {
       if (typeof cls !== 'function') {
         throw new TypeError(`Topic '${topic}' names ${String(cls)}, which is not a class.`);
       }
-      info = {
-        cls: cls as ClassInfo['cls'],
-        topic,
-        classVersion: classVersionOf(cls),
-        lastEvent: null,
-      };
+      info = classInfo(cls as ClassInfo['cls'], topic);
       this.#byTopic.set(topic, info);
     }
     return info;

@@ -15,4 +15,14 @@ export interface Transcoder {
     target: Record<string, unknown>,
     fieldName: (key: string) => string | null,
   ): boolean;
+  /**
+   * Optional fast path for the mapper: the bytes `encode` gives for an object made of the own
+   * enumerable fields of `source`, each under the name `fieldName(key)` gives (left out when
+   * that is `null`), followed by the fields of `extra`, which saves making that object.
+   */
+  encodeFields?(
+    source: object,
+    fieldName: (key: string) => string | null,
+    extra: Readonly<Record<string, unknown>> | null,
+  ): Uint8Array;
 }
