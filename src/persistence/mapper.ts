@@ -102,6 +102,9 @@ export class Mapper {
   readonly #encodesFields: boolean;
   readonly #byClass = new Map<Function, ClassInfo>();
   readonly #byTopic = new Map<string, ClassInfo>();
+  // Events read together mostly share their topic: comparing with the last one is cheaper than
+  // hashing the topic (a new string for every row a database returns).
+  #lastByTopic: ClassInfo | null = null;
 
   constructor(options: MapperOptions) {
     if (options === null || typeof options !== 'object' || options.transcoder == null) {
@@ -208,6 +211,8 @@ export class Mapper {
   }
 
   #infoForTopic(topic: string): ClassInfo {
+    const last = this.#lastByTopic;
+    if (last !== null && last.topic === topic) return last;
     let info = this.#byTopic.get(topic);
     if (info === undefined) {
       const cls = resolveTopic<unknown>(topic);
@@ -217,6 +222,7 @@ export class Mapper {
       info = classInfo(cls as ClassInfo['cls'], topic);
       this.#byTopic.set(topic, info);
     }
+    this.#lastByTopic = info;
     return info;
   }
 }

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { InfrastructureFactoryError } from '../persistence/errors.js';
 
@@ -135,6 +136,8 @@ export function loadPg(moduleName: string = PG_DRIVER_PACKAGE): PgModule {
 
 /** The type id of PostgreSQL's `int8` (bigint, bigserial). */
 const INT8_OID = 20;
+/** The type id of PostgreSQL's `bytea`. */
+const BYTEA_OID = 17;
 
 /**
  * Parses int8 to a number when it is a safe integer, else leaves the text (recorders turn that
@@ -146,15 +149,32 @@ export function parseInt8(value: string): number | string {
 }
 
 /**
- * The type parsers of this module's pools and clients: `pg`'s, except int8 parsed to numbers.
+ * Parses bytea in PostgreSQL's hex form (`\\x…`, the server default since 9.0) with one
+ * character check instead of `pg`'s regular expression, as event state is read once per row;
+ * any other form goes to `pg`'s parser.
+ */
+function hexByteaParser(fallback: PgTypeParser): PgTypeParser {
+  return (value: string) =>
+    value.charCodeAt(0) === 92 && value.charCodeAt(1) === 120
+      ? Buffer.from(value.substring(2), 'hex')
+      : fallback(value);
+}
+
+/**
+ * The type parsers of this module's pools and clients: `pg`'s, except int8 parsed to numbers
+ * and hex bytea read directly.
  * Given as each pool's `types` option, never through the global `pg.types.setTypeParser`,
  * which would change the results of the user's own queries.
  */
 export function int8Types(pg: PgModule): PgTypes {
   const base = pg.types;
+  const byteaParser = hexByteaParser(base.getTypeParser(BYTEA_OID, 'text'));
   return {
     getTypeParser(oid: number, format?: string): PgTypeParser {
-      if (oid === INT8_OID && (format === undefined || format === 'text')) return parseInt8;
+      if (format === undefined || format === 'text') {
+        if (oid === INT8_OID) return parseInt8;
+        if (oid === BYTEA_OID) return byteaParser;
+      }
       return base.getTypeParser(oid, format);
     },
   };

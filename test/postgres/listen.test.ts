@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Notification } from '../../src/persistence/stored-event.js';
+import { int8Types } from '../../src/postgres/driver.js';
 import { type PostgresApplicationRecorder, PostgresFactory } from '../../src/postgres/index.js';
 import { Environment } from '../../src/utils/environment.js';
 import { baseEnv, dropPrefix, pg, rawClient, whenPostgres } from './helpers.js';
@@ -127,6 +129,34 @@ whenPostgres(() => {
       });
       assert.deepEqual(result.rows[0], { big: '9007199254740993', one: '1' });
       await pool.end();
+      await factory.close();
+    });
+
+    test('bytea reads back byte for byte, in hex form and in the older escape form', async () => {
+      const factory = new PostgresFactory(new Environment(`${prefix}_bytea`, baseEnv));
+      const recorder = factory.applicationRecorder();
+      const states = [
+        new Uint8Array(0),
+        Uint8Array.of(0, 255, 92, 120, 10, 39, 34),
+        new Uint8Array(Buffer.from('{"a":"é ☃ \\\\x00"}', 'utf8')),
+        Uint8Array.from({ length: 256 }, (_, i) => i),
+      ];
+      const events = states.map((state, i) => ({
+        originatorId: randomUUID(),
+        originatorVersion: i + 1,
+        topic: 't',
+        state,
+      }));
+      await recorder.insertEvents(events);
+      const read = await recorder.selectNotifications(null, 10);
+      assert.deepEqual(
+        read.map((n) => Buffer.from(n.state).toString('hex')),
+        states.map((s) => Buffer.from(s).toString('hex')),
+      );
+      // A server configured for the escape form: the same bytes through pg's own parser.
+      const parse = int8Types(pg).getTypeParser(17, 'text') as (value: string) => Uint8Array;
+      assert.deepEqual([...parse('\\x00ff5c')], [0, 255, 92]);
+      assert.deepEqual([...parse('a\\000\\\\b')], [97, 0, 92, 98]);
       await factory.close();
     });
 
