@@ -6,7 +6,7 @@
  */
 import type { Store } from './backends.js';
 import { DogSchool, namedApplication } from './dog-school.js';
-import { ratePerSecond, runPool } from './pool.js';
+import { medianRatePerSecond, READ_PASSES, ratePerSecond, runPool } from './pool.js';
 import type { LibraryW1Figures, Progress, W1Options } from './w1-figures.js';
 
 /** Runs W1 on the library, on fresh storage, and returns its rates. */
@@ -62,7 +62,7 @@ async function runPhases(
 
   const expected = dogs * (tricks + 1);
   let decoded = 0;
-  const notifications_per_s = await ratePerSecond(expected, async () => {
+  const notifications_per_s = await medianRatePerSecond(READ_PASSES, expected, async () => {
     decoded = await readNotificationLog(app, options.pageSize);
   });
   if (decoded !== expected) {

@@ -33,6 +33,24 @@ export async function ratePerSecond(count: number, phase: () => Promise<void>): 
   return seconds > 0 ? count / seconds : Number.POSITIVE_INFINITY;
 }
 
+/**
+ * Reading the W1 log takes a few tens of milliseconds, too short for one timing to mean much on
+ * a shared machine: the log is read this many times, library and bare driver alike, and the
+ * median pass is the figure.
+ */
+export const READ_PASSES = 5;
+
+/** Runs `phase` `passes` times and returns the median of its rates (`count` operations each). */
+export async function medianRatePerSecond(
+  passes: number,
+  count: number,
+  phase: () => Promise<void>,
+): Promise<number> {
+  const rates: number[] = [];
+  for (let pass = 0; pass < passes; pass++) rates.push(await ratePerSecond(count, phase));
+  return median(rates);
+}
+
 /** The median of a non-empty list of numbers. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

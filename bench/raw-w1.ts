@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fmt } from './library-w1.js';
-import { ratePerSecond, runPool } from './pool.js';
+import { medianRatePerSecond, READ_PASSES, ratePerSecond, runPool } from './pool.js';
 import type { Progress, RawW1Figures, W1Options } from './w1-figures.js';
 
 /** A stored event row as the bare drivers write it. */
@@ -89,7 +89,7 @@ export async function runRawW1(
 
   const expected = dogs * (tricks + 1);
   let read = 0;
-  const read_per_s = await ratePerSecond(expected, async () => {
+  const read_per_s = await medianRatePerSecond(READ_PASSES, expected, async () => {
     read = await driver.readAll(options.pageSize);
   });
   if (read !== expected) throw new Error(`raw: read ${read} rows, expected ${expected}`);
