@@ -18,6 +18,7 @@ const ZERO = 48;
 const NINE = 57;
 const COLON = 58;
 const UPPER_E = 69;
+const UNDERSCORE = 95;
 const LEFT_BRACKET = 91;
 const RIGHT_BRACKET = 93;
 const LOWER_E = 101;
@@ -135,7 +136,10 @@ class Reader {
     }
     if (c === LEFT_BRACE) {
       if (depth > MAX_DEPTH) return GIVE_UP;
-      return text.startsWith(TYPE_OPENING, pos) ? this.transcoded(depth) : this.object(depth);
+      // `{"_…`: perhaps a transcoded value; anything else is an object.
+      return text.charCodeAt(pos + 2) === UNDERSCORE && holdsAt(text, pos, TYPE_OPENING)
+        ? this.transcoded(depth)
+        : this.object(depth);
     }
     if (c === LEFT_BRACKET) return depth > MAX_DEPTH ? GIVE_UP : this.array(depth);
     if (c === MINUS || (c >= ZERO && c <= NINE)) return this.number();
@@ -160,7 +164,7 @@ class Reader {
     const start = this.pos;
     const nameStart = start + TYPE_OPENING.length;
     const nameEnd = text.indexOf('"', nameStart);
-    if (nameEnd !== -1 && text.startsWith(DATA_KEY, nameEnd + 1)) {
+    if (nameEnd !== -1 && holdsAt(text, nameEnd + 1, DATA_KEY)) {
       const dataStart = nameEnd + 1 + DATA_KEY.length;
       if (this.reviveString !== null && text.charCodeAt(dataStart) === QUOTE) {
         // String data (a timestamp, mostly) is handed over where it stands.
@@ -317,10 +321,19 @@ function readKey(text: string, start: number, end: number): string {
   const length = end - start;
   const slot = length & 31;
   const recent = recentKeys[slot]!;
-  if (recent.length === length && text.startsWith(recent, start)) return recent;
+  if (recent.length === length && holdsAt(text, start, recent)) return recent;
   const key = text.slice(start, end);
   recentKeys[slot] = key;
   return key;
+}
+
+/** Whether `text` holds `part` at `start` (for short parts, cheaper than `startsWith`). */
+function holdsAt(text: string, start: number, part: string): boolean {
+  const n = part.length;
+  for (let i = 0; i < n; i++) {
+    if (text.charCodeAt(start + i) !== part.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function digitsEndAt(text: string, pos: number): number {
