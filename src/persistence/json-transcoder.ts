@@ -58,15 +58,19 @@ function quote(text: string): string {
 }
 
 // Objects of a kind share their keys: each key's quoted form (with its colon) is made once.
+// Bounded, since keys can also be data (ids in a record used as a dictionary).
 const quotedKeys = new Map<string, string>();
 const QUOTED_KEYS_MAX = 10_000;
+const QUOTED_KEY_LENGTH_MAX = 64;
 
 /** `"key":`, as JSON writes a key. */
 function quotedKey(key: string): string {
   let quoted = quotedKeys.get(key);
   if (quoted === undefined) {
     quoted = `${quote(key)}:`;
-    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+    if (quotedKeys.size < QUOTED_KEYS_MAX && key.length <= QUOTED_KEY_LENGTH_MAX) {
+      quotedKeys.set(key, quoted);
+    }
   }
   return quoted;
 }
