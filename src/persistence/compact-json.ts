@@ -163,7 +163,14 @@ class Reader {
     const text = this.text;
     const start = this.pos;
     const nameStart = start + TYPE_OPENING.length;
-    const nameEnd = text.indexOf('"', nameStart);
+    // Values read together mostly share their transcoding: try the last name first.
+    let name = lastName;
+    let nameEnd = nameStart + name.length;
+    if (text.charCodeAt(nameEnd) !== QUOTE || !holdsAt(text, nameStart, name)) {
+      nameEnd = text.indexOf('"', nameStart);
+      name = nameEnd === -1 ? '' : readKey(text, nameStart, nameEnd);
+      lastName = name;
+    }
     if (nameEnd !== -1 && holdsAt(text, nameEnd + 1, DATA_KEY)) {
       const dataStart = nameEnd + 1 + DATA_KEY.length;
       if (this.reviveString !== null && text.charCodeAt(dataStart) === QUOTE) {
@@ -171,7 +178,6 @@ class Reader {
         const dataEnd = text.indexOf('"', dataStart + 1);
         if (dataEnd !== -1 && text.charCodeAt(dataEnd + 1) === RIGHT_BRACE) {
           this.pos = dataEnd + 2;
-          const name = readKey(text, nameStart, nameEnd);
           return this.reviveString(name, text, dataStart + 1, dataEnd);
         }
       }
@@ -180,7 +186,7 @@ class Reader {
       if (data === GIVE_UP) return GIVE_UP;
       if (text.charCodeAt(this.pos) === RIGHT_BRACE) {
         this.pos++;
-        return this.revive(readKey(text, nameStart, nameEnd), data);
+        return this.revive(name, data);
       }
     }
     this.pos = start;
@@ -200,13 +206,26 @@ class Reader {
       this.pos = pos + 1;
       return result;
     }
+    // Which of `_type_` (1) and `_data_` (2) the keys include.
+    let wrapperKeys = 0;
     for (;;) {
       if (text.charCodeAt(pos) !== QUOTE) return GIVE_UP;
-      const keyEnd = text.indexOf('"', pos + 1);
-      if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return GIVE_UP;
-      let key: string | null = readKey(text, pos + 1, keyEnd);
-      if (key === '__proto__') return GIVE_UP;
-      if (fieldName !== null) key = fieldName(key);
+      // Objects of a kind repeat their keys in order: try the key last seen in this place.
+      const slot = ((depth > 3 ? 3 : depth) << 3) | (count & 7);
+      let raw = keysByPlace[slot]!;
+      let keyEnd = pos + 1 + raw.length;
+      if (raw.length === 0 || text.charCodeAt(keyEnd) !== QUOTE || !holdsAt(text, pos + 1, raw)) {
+        keyEnd = text.indexOf('"', pos + 1);
+        if (keyEnd === -1) return GIVE_UP;
+        raw = readKey(text, pos + 1, keyEnd);
+        keysByPlace[slot] = raw;
+      }
+      if (text.charCodeAt(keyEnd + 1) !== COLON || raw === '__proto__') return GIVE_UP;
+      if (raw.length === 6) {
+        if (raw === '_type_') wrapperKeys |= 1;
+        else if (raw === '_data_') wrapperKeys |= 2;
+      }
+      const key = fieldName === null ? raw : fieldName(raw);
       const at = keyEnd + 2;
       if (text.charCodeAt(at) === QUOTE) {
         // Most values are strings: read them here rather than through value().
@@ -229,7 +248,7 @@ class Reader {
     }
     this.pos = pos + 1;
     // A `_type_`/`_data_` pair that did not come first and in that order is still transcoded.
-    if (count === 2 && Object.hasOwn(result, '_type_') && Object.hasOwn(result, '_data_')) {
+    if (count === 2 && wrapperKeys === 3) {
       const name = result._type_;
       // Fields written into a target were meant to be an object's: leave this to the caller.
       if (fieldName !== null) return GIVE_UP;
@@ -310,6 +329,12 @@ class Reader {
 }
 
 const sharedReader = new Reader('', () => undefined, null);
+
+// The transcoding name last read.
+let lastName = '';
+
+// The key last read in each place: (depth up to 3) × (field index modulo 8).
+const keysByPlace: string[] = new Array(32).fill('');
 
 // The same keys (and transcoding names) recur in every state of a kind: the last key of each
 // length is remembered, and reused when the text holds it again, which saves making (and

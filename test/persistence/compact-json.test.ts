@@ -78,6 +78,19 @@ describe('readCompactJSON', () => {
     }
   });
 
+  it('reads keys and transcoding names that extend or shorten the ones read before', () => {
+    // The reader first tries the key last seen in the same place, and the last name.
+    const texts = [
+      '{"ab":1,"x":{"_type_":"dt","_data_":"a"}}',
+      '{"abc":2,"x":{"_type_":"dtx","_data_":"b"}}',
+      '{"ab":3,"x":{"_type_":"d","_data_":"c"}}',
+      '{"a":4,"abc":5,"ab":6}',
+      '{"":7,"ab":{"ab":{"abc":8}}}',
+      '{"ab":9,"x":{"_type_":"","_data_":"d"}}',
+    ];
+    for (const text of texts) assert.deepEqual(read(text), reference(text), text);
+  });
+
   it('revives transcoded values innermost first, in either key order', () => {
     assert.deepEqual(read('{"_type_":"outer","_data_":{"_type_":"inner","_data_":[1]}}'), {
       revived: 'outer',
