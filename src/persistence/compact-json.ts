@@ -103,14 +103,51 @@ export function readCompactFields(
   reviveString: ReviveString | null,
   target: Record<string, unknown>,
   fieldName: FieldName,
+  memo: ShapeMemo | null = null,
 ): boolean {
   if (text.charCodeAt(0) !== LEFT_BRACE) return false;
   const reader = takeReader(text, revive, reviveString);
   try {
+    if (memo !== null) {
+      const shape = memo.shape;
+      // The fields the shape wrote before a mismatch are a prefix of the text's, in order:
+      // the general reader writes them again, in the same order.
+      if (shape !== undefined && shape !== null && reader.readShape(shape, target)) return true;
+      if (shape === undefined) memo.shape = reader.learnShape(fieldName);
+      reader.pos = 0;
+    }
     return reader.object(0, target, fieldName) !== GIVE_UP && reader.pos === text.length;
   } finally {
     releaseReader(reader);
   }
+}
+
+/**
+ * Where a caller keeps what the reader learned about objects of one kind (the mapper keeps one
+ * per event class): the literal text around their top-level values, which then lets the reader
+ * check the text between values with one comparison each instead of reading it key by key.
+ */
+export interface ShapeMemo {
+  /** Not learned yet (`undefined`), learned, or `null` for objects the reader does not shape. */
+  shape?: Shape | null;
+}
+
+/** A value read as a string (`"…"`), as transcoded string data, or by the general reader. */
+const STRING_VALUE = 0;
+const REVIVED_STRING_VALUE = 1;
+const OTHER_VALUE = 2;
+
+/**
+ * The top-level shape of an object: `literals[i]` is the text before value `i` (from the end of
+ * the previous value, with keys, quotes and a transcoded value's opening), `literals[n]` the text
+ * after the last; how each value is read; the field each goes to (null: left out); and the
+ * transcoding name of each revived string.
+ */
+export interface Shape {
+  readonly literals: readonly string[];
+  readonly kinds: readonly number[];
+  readonly names: readonly (string | null)[];
+  readonly reviveNames: readonly string[];
 }
 
 class Reader {
@@ -156,6 +193,112 @@ class Reader {
       return null;
     }
     return GIVE_UP;
+  }
+
+  /**
+   * Reads the top-level fields of the text (at position 0) by `shape` into `target`; false as
+   * soon as the text differs from the shape (some fields may have been written).
+   */
+  readShape(shape: Shape, target: Record<string, unknown>): boolean {
+    const text = this.text;
+    const { literals, kinds, names } = shape;
+    const n = kinds.length;
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const literal = literals[i]!;
+      if (!text.startsWith(literal, pos)) return false;
+      pos += literal.length;
+      const kind = kinds[i];
+      let value: unknown;
+      if (kind === OTHER_VALUE) {
+        this.pos = pos;
+        value = this.value(1);
+        if (value === GIVE_UP) return false;
+        pos = this.pos;
+      } else {
+        // The literal holds the opening quote, and the next one the closing quote.
+        const end = text.indexOf('"', pos);
+        if (end === -1) return false;
+        value =
+          kind === STRING_VALUE
+            ? text.slice(pos, end)
+            : this.reviveString!(shape.reviveNames[i]!, text, pos, end);
+        pos = end;
+      }
+      const name = names[i];
+      if (name !== null && name !== undefined) target[name] = value;
+    }
+    const last = literals[n]!;
+    return pos + last.length === text.length && text.startsWith(last, pos);
+  }
+
+  /**
+   * The shape of the object text (at position 0), or null when it is not one worth shaping:
+   * empty, a `_type_`/`_data_` pair, a `__proto__` key, or text the reader gives up on.
+   */
+  learnShape(fieldName: FieldName): Shape | null {
+    const text = this.text;
+    const literals: string[] = [];
+    const kinds: number[] = [];
+    const names: (string | null)[] = [];
+    const reviveNames: string[] = [];
+    let literalStart = 0;
+    let pos = 1;
+    if (text.charCodeAt(pos) === RIGHT_BRACE) return null;
+    for (;;) {
+      if (text.charCodeAt(pos) !== QUOTE) return null;
+      const keyEnd = text.indexOf('"', pos + 1);
+      if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return null;
+      const key = text.slice(pos + 1, keyEnd);
+      if (key === '__proto__' || key === '_type_' || key === '_data_') return null;
+      const at = keyEnd + 2;
+      let kind = OTHER_VALUE;
+      let reviveName = '';
+      let valueStart = at;
+      let valueEnd = -1;
+      if (text.charCodeAt(at) === QUOTE) {
+        kind = STRING_VALUE;
+        valueStart = at + 1;
+        valueEnd = text.indexOf('"', valueStart);
+        if (valueEnd === -1) return null;
+        pos = valueEnd + 1;
+      } else if (this.reviveString !== null && holdsAt(text, at, TYPE_OPENING)) {
+        const nameStart = at + TYPE_OPENING.length;
+        const nameEnd = text.indexOf('"', nameStart);
+        const dataStart = nameEnd + 1 + DATA_KEY.length;
+        if (
+          nameEnd !== -1 &&
+          holdsAt(text, nameEnd + 1, DATA_KEY) &&
+          text.charCodeAt(dataStart) === QUOTE
+        ) {
+          valueEnd = text.indexOf('"', dataStart + 1);
+          if (valueEnd !== -1 && text.charCodeAt(valueEnd + 1) === RIGHT_BRACE) {
+            kind = REVIVED_STRING_VALUE;
+            reviveName = text.slice(nameStart, nameEnd);
+            valueStart = dataStart + 1;
+            pos = valueEnd + 2;
+          }
+        }
+      }
+      if (kind === OTHER_VALUE) {
+        this.pos = at;
+        if (this.value(1) === GIVE_UP) return null;
+        pos = this.pos;
+        valueEnd = pos;
+      }
+      literals.push(flat(text.slice(literalStart, valueStart)));
+      kinds.push(kind);
+      names.push(fieldName(key));
+      reviveNames.push(reviveName);
+      // A string's closing quote (and a transcoded value's `}`) begin the next literal.
+      literalStart = valueEnd;
+      const next = text.charCodeAt(pos);
+      if (next === RIGHT_BRACE && pos + 1 === text.length) break;
+      if (next !== COMMA) return null;
+      pos++;
+    }
+    literals.push(flat(text.slice(literalStart)));
+    return { literals, kinds, names, reviveNames };
   }
 
   /** `{"_type_":"name","_data_":data}`, revived; any other object starting so, as an object. */
@@ -359,6 +502,14 @@ function holdsAt(text: string, start: number, part: string): boolean {
     if (text.charCodeAt(start + i) !== part.charCodeAt(i)) return false;
   }
   return true;
+}
+
+/**
+ * A copy of `part` that stands alone: a long slice of a text stays a view of the whole text in
+ * V8, which keeps the text alive and is slower to compare against.
+ */
+function flat(part: string): string {
+  return JSON.parse(JSON.stringify(part)) as string;
 }
 
 function digitsEndAt(text: string, pos: number): number {

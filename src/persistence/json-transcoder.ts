@@ -1,6 +1,11 @@
 import { Buffer } from 'node:buffer';
 import { builtinTranscodings, DatetimeAsISO } from './builtin-transcodings.js';
-import { type FieldName, readCompactFields, readCompactJSON } from './compact-json.js';
+import {
+  type FieldName,
+  readCompactFields,
+  readCompactJSON,
+  type ShapeMemo,
+} from './compact-json.js';
 import { parseDatetimeISOIn } from './datetime-iso.js';
 import { DataError, TranscodingNotRegisteredError } from './errors.js';
 import type { Transcoder } from './transcoder.js';
@@ -190,11 +195,23 @@ export class JSONTranscoder implements Transcoder {
    * Decodes an object's bytes straight into `target` (see `Transcoder.decodeFields`); false
    * when the text is not compact JSON without escapes, or not an object.
    */
-  decodeFields(data: Uint8Array, target: Record<string, unknown>, fieldName: FieldName): boolean {
+  decodeFields(
+    data: Uint8Array,
+    target: Record<string, unknown>,
+    fieldName: FieldName,
+    memo?: ShapeMemo,
+  ): boolean {
     const text = UTF8.decode(data);
     return (
       text.indexOf('\\') === -1 &&
-      readCompactFields(text, this.#reviveNamed, this.#reviveString, target, fieldName)
+      readCompactFields(
+        text,
+        this.#reviveNamed,
+        this.#reviveString,
+        target,
+        fieldName,
+        memo ?? null,
+      )
     );
   }
 

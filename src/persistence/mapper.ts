@@ -31,6 +31,8 @@ interface ClassInfo {
    * until it is optimised again.
    */
   lastEvent: object | null;
+  /** What the transcoder learns about this class's state (`Transcoder.decodeFields`). */
+  readonly decodeMemo: { shape?: unknown };
 }
 
 const ORIGINATOR_ID = 'originatorId';
@@ -43,7 +45,7 @@ const CLASS_VERSION = 'class_version';
 function classInfo(cls: ClassInfo['cls'], topic: string): ClassInfo {
   const classVersion = classVersionOf(cls);
   const classVersionField = classVersion > 1 ? { [CLASS_VERSION]: classVersion } : null;
-  return { cls, topic, classVersion, classVersionField, lastEvent: null };
+  return { cls, topic, classVersion, classVersionField, lastEvent: null, decodeMemo: {} };
 }
 
 /** The stored state of an event: its fields without id and version, renamed as stored. */
@@ -158,7 +160,7 @@ export class Mapper {
         const event = Object.create(info.cls.prototype) as Record<string, unknown>;
         event[ORIGINATOR_ID] = stored.originatorId;
         event[ORIGINATOR_VERSION] = stored.originatorVersion;
-        if (this.transcoder.decodeFields!(data, event, eventFieldName)) {
+        if (this.transcoder.decodeFields!(data, event, eventFieldName, info.decodeMemo)) {
           info.lastEvent = Object.freeze(event);
           return event as unknown as E;
         }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
-import { readCompactFields, readCompactJSON } from '../../src/persistence/compact-json.js';
+import {
+  readCompactFields,
+  readCompactJSON,
+  type ShapeMemo,
+} from '../../src/persistence/compact-json.js';
 import { TranscodingNotRegisteredError } from '../../src/persistence/errors.js';
 import { JSONTranscoder } from '../../src/persistence/json-transcoder.js';
 
@@ -198,6 +202,56 @@ describe('readCompactFields', () => {
     assert.deepEqual(target, { a: { inner: [1, { revived: 'p', data: 2 }] }, b: 'after' });
     // And the shared reader is free again afterwards.
     assert.deepEqual(read('{"x":[1,2]}'), { x: [1, 2] });
+  });
+
+  it('reads by a learned shape exactly as without one, and falls back when the text differs', () => {
+    const reviveString = (name: string, text: string, start: number, end: number): unknown =>
+      tagged(name, `in place ${text.slice(start, end)}`);
+    const viaJSON = (text: string): Record<string, unknown> => {
+      const target: Record<string, unknown> = {};
+      assert.equal(readCompactFields(text, tagged, reviveString, target, rename), true, text);
+      return target;
+    };
+    const memo: ShapeMemo = {};
+    const kinds = [
+      (i: number) => `{"t":{"_type_":"dt","_data_":"${i}"},"name":"n${i}","n":${i}}`,
+      (i: number) => `{"t":{"_type_":"dt","_data_":"${i}"},"name":"n${i}"}`,
+      (i: number) =>
+        `{"t":{"_type_":"dt","_data_":"${i}"},"skip":[${i}],"old_name":{"a":[1,{"_type_":"s","_data_":[${i}]}]},"name":""}`,
+      (i: number) => `{"name":"n${i}","t":{"_type_":"dt","_data_":"${i}"}}`,
+      (i: number) => `{"t":{"_type_":"dt","_data_":${i}},"name":"n${i}"}`,
+      (i: number) => `{"t":{"_type_":"other","_data_":"${i}"},"name":"n${i}","n":${i}}`,
+      (i: number) => `{"t":{"_type_":"dt","_data_":"${i}"},"name":"n${i}","n":${i}}x`,
+      (i: number) => `{"t":{"_type_":"dt","_data_":"${i}"},"name":"n${i}","n":${i},"n":"again"}`,
+    ];
+    for (let i = 0; i < 400; i++) {
+      // The first text of the memo fixes its shape; every other kind must fall back correctly.
+      const text = kinds[i === 0 ? 0 : Math.floor(Math.random() * kinds.length)]!(i);
+      const target: Record<string, unknown> = {};
+      const read = readCompactFields(text, tagged, reviveString, target, rename, memo);
+      if (text.endsWith('x')) {
+        assert.equal(read, false, text);
+        continue;
+      }
+      assert.equal(read, true, text);
+      const expected = viaJSON(text);
+      assert.deepEqual(Object.keys(target), Object.keys(expected), text);
+      assert.deepEqual(target, expected, text);
+    }
+    assert.ok(memo.shape, 'a shape was learned');
+  });
+
+  it('learns no shape for objects it does not shape', () => {
+    for (const text of [
+      '{}',
+      '{"_type_":"p","_data_":1}',
+      '{"__proto__":1}',
+      '{"a":1,"_data_":2}',
+    ]) {
+      const memo: ShapeMemo = {};
+      readCompactFields(text, tagged, null, {}, rename, memo);
+      assert.equal(memo.shape, null, text);
+    }
   });
 
   it('lets an error from a reviver propagate, and reads normally afterwards', () => {
