@@ -89,6 +89,10 @@ function eventFieldName(key: string): string | null {
  * originator id and version, with the original error as `cause`; except that a value with no
  * registered transcoding stays a `TranscodingNotRegisteredError` (its message names the event
  * too), so that one class catches that mistake on write and on read.
+ *
+ * The mapper holds on to the last event it read of each class (a snapshot is one too), so that
+ * V8 keeps the hidden class of those events, and the code optimised for it, through full
+ * garbage collections.
  */
 export class Mapper {
   /** Turns event state into bytes and back. */
