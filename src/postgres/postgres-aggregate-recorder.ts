@@ -11,7 +11,7 @@ import { checkEvents, isUuid } from './check-events.js';
 import { checkIdentifierLength, qualified } from './identifiers.js';
 import { mapWriteError } from './pg-errors.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
-import { PostgresRecorder, toBytes, toSafeInteger } from './postgres-recorder.js';
+import { PostgresRecorder, toSafeInteger } from './postgres-recorder.js';
 import { createEventsTableSql } from './schema.js';
 
 const EMPTY: StoredEvent[] = [];
@@ -39,7 +39,7 @@ export class PostgresAggregateRecorder
   /** Whether ids are PostgreSQL uuid (else text). */
   protected readonly uuidIds: boolean;
   private readonly insertText: string;
-  private readonly selectStatements: (Statement | undefined)[] = new Array(16);
+  private readonly selectStatements: (Statement | undefined)[] = new Array(32);
   private readonly snapshotStatements = new Map<string, Statement>();
 
   /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
@@ -127,7 +127,8 @@ export class PostgresAggregateRecorder
       variant |= 8;
       values.push(limit);
     }
-    const statement = this.selectStatements[variant] ?? this.selectStatement(variant);
+    const key = this.statesAsText ? variant | 16 : variant;
+    const statement = this.selectStatements[key] ?? this.selectStatement(key);
     const result = await this.datastore.read({
       name: statement.name,
       text: statement.text,
@@ -138,7 +139,7 @@ export class PostgresAggregateRecorder
     const n = rows.length;
     const id = this.uuidIds ? originatorId.toLowerCase() : originatorId;
     const events = new Array<StoredEvent>(n);
-    for (let i = 0; i < n; i++) events[i] = storedEvent(id, rows[i]!, 0);
+    for (let i = 0; i < n; i++) events[i] = this.storedEvent(id, rows[i]!, 0);
     return events;
   }
 
@@ -177,8 +178,8 @@ export class PostgresAggregateRecorder
     const events: StoredEvent[] = [];
     for (const row of rows) {
       // The first column says whether the row is the snapshot.
-      if (row[0] === true) snapshot = storedEvent(id, row, 1);
-      else events.push(storedEvent(id, row, 1));
+      if (row[0] === true) snapshot = this.storedEvent(id, row, 1);
+      else events.push(this.storedEvent(id, row, 1));
     }
     return { snapshot, events };
   }
@@ -186,8 +187,18 @@ export class PostgresAggregateRecorder
   /** Nothing of its own to release: the factory closes the shared pool. Safe to repeat. */
   async close(): Promise<void> {}
 
+  /** The stored event in a row's version, topic and state columns, from column `at` on. */
+  private storedEvent(originatorId: string, row: readonly unknown[], at: number): StoredEvent {
+    return {
+      originatorId,
+      originatorVersion: toSafeInteger(row[at], 'originator version'),
+      topic: row[at + 1] as string,
+      state: this.stateBytes(row[at + 2]),
+    };
+  }
+
   private snapshotStatement(snapshotTable: string, bounded: boolean): Statement {
-    const key = `${snapshotTable}:${bounded}`;
+    const key = `${snapshotTable}:${bounded}:${this.statesAsText}`;
     let statement = this.snapshotStatements.get(key);
     if (statement === undefined) {
       const upTo = bounded ? ' AND originator_version <= $2' : '';
@@ -195,8 +206,8 @@ export class PostgresAggregateRecorder
       const text =
         `WITH s AS (SELECT originator_version, topic, state FROM ${snapshotTable} ` +
         `WHERE originator_id = $1${upTo} ORDER BY originator_version DESC LIMIT 1) ` +
-        'SELECT true, originator_version, topic, state FROM s UNION ALL ' +
-        `SELECT false, originator_version, topic, state FROM ${this.table} ` +
+        `SELECT true, originator_version, topic, ${this.stateColumn()} FROM s UNION ALL ` +
+        `SELECT false, originator_version, topic, ${this.stateColumn()} FROM ${this.table} ` +
         'WHERE originator_id = $1 AND originator_version > ' +
         `COALESCE((SELECT originator_version FROM s), -9223372036854775808)${upTo} ` +
         'ORDER BY 1 DESC, 2';
@@ -206,9 +217,11 @@ export class PostgresAggregateRecorder
     return statement;
   }
 
+  /** `variant`: bits for gt (1), lte (2), desc (4), limit (8), states as text (16). */
   private selectStatement(variant: number): Statement {
     let p = 1;
-    let text = `SELECT originator_version, topic, state FROM ${this.table} WHERE originator_id = $${p++}`;
+    const state = variant & 16 ? this.stateColumn() : 'state';
+    let text = `SELECT originator_version, topic, ${state} FROM ${this.table} WHERE originator_id = $${p++}`;
     if (variant & 1) text += ` AND originator_version > $${p++}`;
     if (variant & 2) text += ` AND originator_version <= $${p++}`;
     text += ` ORDER BY originator_version ${variant & 4 ? 'DESC' : 'ASC'}`;
@@ -217,14 +230,4 @@ export class PostgresAggregateRecorder
     this.selectStatements[variant] = statement;
     return statement;
   }
-}
-
-/** The stored event in a row's version, topic and state columns, from column `at` on. */
-function storedEvent(originatorId: string, row: readonly unknown[], at: number): StoredEvent {
-  return {
-    originatorId,
-    originatorVersion: toSafeInteger(row[at], 'originator version'),
-    topic: row[at + 1] as string,
-    state: toBytes(row[at + 2]),
-  };
 }

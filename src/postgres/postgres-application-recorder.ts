@@ -15,7 +15,7 @@ import { checkEvents } from './check-events.js';
 import { checkIdentifierLength, qualified, quoteIdent, quoteLiteral } from './identifiers.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
-import { toBytes, toSafeInteger } from './postgres-recorder.js';
+import { toSafeInteger } from './postgres-recorder.js';
 import {
   createEventsTableSql,
   createInsertFunctionSql,
@@ -194,6 +194,7 @@ export class PostgresApplicationRecorder
       values.push(topics);
     }
     values.push(limit);
+    if (this.statesAsText) variant |= 16;
     const statement =
       this.notificationStatements.get(variant) ?? this.notificationStatement(variant);
     const result = await this.datastore.read({
@@ -212,7 +213,7 @@ export class PostgresApplicationRecorder
         originatorId: row[1] as string,
         originatorVersion: toSafeInteger(row[2], 'originator version'),
         topic: row[3] as string,
-        state: toBytes(row[4]),
+        state: this.stateBytes(row[4]),
       };
     }
     return notifications;
@@ -284,7 +285,8 @@ export class PostgresApplicationRecorder
     if (variant & 4) where.push(`notification_id <= $${p++}`);
     if (variant & 8) where.push(`topic = ANY($${p++}::text[])`);
     const text =
-      `SELECT notification_id, originator_id, originator_version, topic, state FROM ${this.table}` +
+      'SELECT notification_id, originator_id, originator_version, topic, ' +
+      `${variant & 16 ? this.stateColumn() : 'state'} FROM ${this.table}` +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
       ` ORDER BY notification_id LIMIT $${p}`;
     const statement = { text, name: statementName(text) };

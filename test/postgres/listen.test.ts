@@ -160,6 +160,47 @@ whenPostgres(() => {
       await factory.close();
     });
 
+    test('states read as escaped text while they are ASCII, as bytea once most are not', async () => {
+      const factory = new PostgresFactory(new Environment(`${prefix}_states`, baseEnv));
+      const recorder = factory.applicationRecorder();
+      const asText = () => (recorder as unknown as { statesAsText: boolean }).statesAsText;
+      const ascii = Array.from({ length: 40 }, (_, i) =>
+        Buffer.from(`{"n":${i},"s":"a\\\\b \\"q\\" \\u00e9"}`, 'utf8'),
+      );
+      const binary = Array.from({ length: 120 }, () =>
+        randomBytes(1 + Math.floor(Math.random() * 64)),
+      );
+      const states = [...ascii, ...binary];
+      const id = randomUUID();
+      await recorder.insertEvents(
+        states.map((state, i) => ({
+          originatorId: id,
+          originatorVersion: i + 1,
+          topic: 't',
+          state,
+        })),
+      );
+      const hex = (bytes: readonly Uint8Array[]) =>
+        bytes.map((b) => Buffer.from(b).toString('hex'));
+      // Read in pages, so that the recorder changes format part of the way through.
+      const read: Uint8Array[] = [];
+      let start = 1;
+      for (;;) {
+        const page = await recorder.selectNotifications(start, 25);
+        if (page.length === 0) break;
+        read.push(...page.map((n) => n.state));
+        start = page[page.length - 1]!.id + 1;
+      }
+      assert.equal(asText(), false, 'switched to bytea after mostly binary states');
+      assert.deepEqual(hex(read), hex(states));
+      assert.deepEqual(hex((await recorder.selectEvents(id)).map((e) => e.state)), hex(states));
+      // A new recorder starts with text, and reads the ASCII states exactly.
+      const fresh = factory.aggregateRecorder();
+      const first = await fresh.selectEvents(id, { lte: 40 });
+      assert.deepEqual(hex(first.map((e) => e.state)), hex(ascii));
+      await factory.close();
+    });
+
     test('a stored value above Number.MAX_SAFE_INTEGER is a DataError', async () => {
       const name = `${prefix}_big`;
       const factory = new PostgresFactory(new Environment(name, baseEnv));
