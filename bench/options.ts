@@ -37,7 +37,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --tricks N                commands per dog (default 4; quick 2)
   --inflight 1,8,64         commands in flight (default 1,8,64; quick 1,64)
   --repeat N                W1 runs per backend and number in flight, median reported (default 3; quick 1)
-  --page N                  rows per page when reading the log (default 1000)
+  --page N                  rows per page when reading the log (default 1000; the log is read
+                            5 times per run, both sides, and the median pass reported)
   --pool N                  PostgreSQL connections, library and bare pg alike (default 10)
   --sqlite-synchronous S    OFF, NORMAL, FULL or EXTRA, both sides (default FULL)
   --snapshot-events N       events of the snapshot-timing aggregate (default 1000)
