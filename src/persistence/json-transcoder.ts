@@ -149,14 +149,7 @@ export class JSONTranscoder implements Transcoder {
 
   /** The compact UTF-8 JSON of `obj`. */
   encode(obj: unknown): Uint8Array {
-    let text: string;
-    try {
-      text = obj === undefined ? this.#unregistered(obj) : this.#write(obj, 0);
-    } catch (error) {
-      if (error instanceof EncodeFailure) throw this.#encodeError(error);
-      throw error;
-    }
-    return Buffer.from(text, 'utf8');
+    return this.#encodeObject(obj, null, null);
   }
 
   /**
@@ -168,9 +161,22 @@ export class JSONTranscoder implements Transcoder {
     fieldName: FieldName,
     extra: Readonly<Record<string, unknown>> | null,
   ): Uint8Array {
+    return this.#encodeObject(source, fieldName, extra);
+  }
+
+  /** `value` as `encode` writes it; with `fieldName`, an object's fields as `encodeFields` does. */
+  #encodeObject(
+    value: unknown,
+    fieldName: FieldName | null,
+    extra: Readonly<Record<string, unknown>> | null,
+  ): Uint8Array {
     let text: string;
     try {
-      text = this.#object(source as Record<string, unknown>, 0, fieldName, extra);
+      if (value === undefined) this.#unregistered(value);
+      text =
+        fieldName === null
+          ? this.#write(value, 0)
+          : this.#object(value as Record<string, unknown>, 0, fieldName, extra);
     } catch (error) {
       if (error instanceof EncodeFailure) throw this.#encodeError(error);
       throw error;

@@ -53,11 +53,11 @@ function storedState(event: object, info: ClassInfo): Record<string, unknown> {
   const fields = event as Record<string, unknown>;
   const state: Record<string, unknown> = {};
   for (const key of Object.keys(fields)) {
-    if (key === ORIGINATOR_ID || key === ORIGINATOR_VERSION) continue;
-    if (key === ORIGINATOR_TOPIC) state[STORED_ORIGINATOR_TOPIC] = fields[key];
-    else if (key === '__proto__') {
-      Object.defineProperty(state, key, { value: fields[key], enumerable: true, writable: true });
-    } else state[key] = fields[key];
+    const name = storedFieldName(key);
+    if (name === null) continue;
+    if (name === '__proto__') {
+      Object.defineProperty(state, name, { value: fields[key], enumerable: true, writable: true });
+    } else state[name] = fields[key];
   }
   if (info.classVersionField !== null) state[CLASS_VERSION] = info.classVersion;
   return state;

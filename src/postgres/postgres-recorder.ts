@@ -115,8 +115,9 @@ export function toSafeInteger(value: unknown, what: string): number {
 }
 
 /**
- * The bytes PostgreSQL's escape format (`encode(bytes, 'escape')`) wrote as `text`: `\\\\` is a
- * backslash, `\\ooo` the byte with that octal value, and every other character its own byte.
+ * The bytes PostgreSQL's escape format (`encode(bytes, 'escape')`) wrote as `text`: a doubled
+ * backslash is one backslash byte, a backslash and three octal digits the byte of that value,
+ * and every other character its own byte.
  */
 export function unescapeBytea(text: string): Uint8Array {
   const n = text.length;

@@ -142,12 +142,12 @@ describe('readCompactJSON', () => {
 
 describe('readCompactFields', () => {
   const rename = (key: string): string | null =>
-    key === 'skip' ? null : key === 'old_name' ? 'newName' : key;
+    key === 'dropped' ? null : key === 'old_name' ? 'newName' : key;
 
   it('writes the fields into the target, renamed or left out, values read as readCompactJSON does', () => {
     const target: Record<string, unknown> = { first: 1 };
     const text =
-      '{"a":"x","skip":{"deep":[1,2]},"old_name":[true,null],"t":{"_type_":"p","_data_":3}}';
+      '{"a":"x","dropped":{"deep":[1,2]},"old_name":[true,null],"t":{"_type_":"p","_data_":3}}';
     assert.equal(readCompactFields(text, tagged, null, target, rename), true);
     assert.deepEqual(Object.keys(target), ['first', 'a', 'newName', 't']);
     assert.deepEqual(target, {
@@ -217,7 +217,7 @@ describe('readCompactFields', () => {
       (i: number) => `{"t":{"_type_":"dt","_data_":"${i}"},"name":"n${i}","n":${i}}`,
       (i: number) => `{"t":{"_type_":"dt","_data_":"${i}"},"name":"n${i}"}`,
       (i: number) =>
-        `{"t":{"_type_":"dt","_data_":"${i}"},"skip":[${i}],"old_name":{"a":[1,{"_type_":"s","_data_":[${i}]}]},"name":""}`,
+        `{"t":{"_type_":"dt","_data_":"${i}"},"dropped":[${i}],"old_name":{"a":[1,{"_type_":"s","_data_":[${i}]}]},"name":""}`,
       (i: number) => `{"name":"n${i}","t":{"_type_":"dt","_data_":"${i}"}}`,
       (i: number) => `{"t":{"_type_":"dt","_data_":${i}},"name":"n${i}"}`,
       (i: number) => `{"t":{"_type_":"other","_data_":"${i}"},"name":"n${i}","n":${i}}`,
