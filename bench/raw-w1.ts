@@ -30,14 +30,20 @@ export interface RawDriver {
   close(): Promise<void>;
 }
 
-/** Topics of the same length as the library's. */
+/** The library's topics. */
 const REGISTERED = 'Dog.Registered';
 const TRICK_ADDED = 'Dog.TrickAdded';
 const encoder = new TextEncoder();
 
-/** State bytes like the library's JSON, so rows are of the same size. */
-function stateOf(fields: Record<string, string>): Uint8Array {
-  return encoder.encode(JSON.stringify({ ...fields, timestamp: new Date().toISOString() }));
+/**
+ * State bytes laid out as the library's JSON transcoder writes them (the timestamp first, as a
+ * `datetime_iso` value with microseconds and a `+00:00` offset), so that the bare driver stores,
+ * sends and reads rows of the same size as the library's.
+ */
+export function stateOf(fields: Record<string, string>): Uint8Array {
+  const iso = new Date().toISOString();
+  const timestamp = { _type_: 'datetime_iso', _data_: `${iso.slice(0, -1)}000+00:00` };
+  return encoder.encode(JSON.stringify({ timestamp, ...fields }));
 }
 
 /** Runs W1 on a bare driver (already set up on fresh storage) and returns its rates. */
@@ -56,7 +62,7 @@ export async function runRawW1(
         originatorId: ids[i]!,
         originatorVersion: 1,
         topic: REGISTERED,
-        state: stateOf({ name: `dog-${i}` }),
+        state: stateOf({ originator_topic: 'Dog', name: `dog-${i}` }),
       }),
     ),
   );

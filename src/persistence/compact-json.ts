@@ -148,7 +148,12 @@ export interface Shape {
   readonly kinds: readonly number[];
   readonly names: readonly (string | null)[];
   readonly reviveNames: readonly string[];
+  /** `readShape` for this shape alone, as generated code; null where code cannot be generated. */
+  readonly compiled: CompiledShape | null;
 }
+
+/** Reads text of one shape into `target` (see `Reader.readShape`). */
+type CompiledShape = (reader: Reader, text: string, target: Record<string, unknown>) => boolean;
 
 class Reader {
   pos = 0;
@@ -201,6 +206,7 @@ class Reader {
    */
   readShape(shape: Shape, target: Record<string, unknown>): boolean {
     const text = this.text;
+    if (shape.compiled !== null) return shape.compiled(this, text, target);
     const { literals, kinds, names } = shape;
     const n = kinds.length;
     let pos = 0;
@@ -298,7 +304,13 @@ class Reader {
       pos++;
     }
     literals.push(flat(text.slice(literalStart)));
-    return { literals, kinds, names, reviveNames };
+    return {
+      literals,
+      kinds,
+      names,
+      reviveNames,
+      compiled: compileShape(literals, kinds, names, reviveNames),
+    };
   }
 
   /** `{"_type_":"name","_data_":data}`, revived; any other object starting so, as an object. */
@@ -469,6 +481,66 @@ class Reader {
     }
     return Number(text.slice(start, pos));
   }
+}
+
+/**
+ * `Reader.readShape` specialised to one shape, as generated code: the literals and field names
+ * become constants, so each field is a named store with its own inline cache, where the general
+ * `readShape` stores every field of every event class through one keyed store. The text of
+ * keys, literals and names is written with `JSON.stringify`, so it is never read as code. Null
+ * when generating code is not allowed (`--disallow-code-generation-from-strings`): the general
+ * `readShape` then reads the shape.
+ */
+function compileShape(
+  literals: Shape['literals'],
+  kinds: Shape['kinds'],
+  names: Shape['names'],
+  reviveNames: Shape['reviveNames'],
+): CompiledShape | null {
+  const lines = ['let pos = 0;', 'let end = 0;', 'let value;'];
+  for (let i = 0; i < kinds.length; i++) {
+    const literal = literals[i]!;
+    lines.push(`if (!${literalAt(literal)}) return false;`, `pos += ${literal.length};`);
+    if (kinds[i] === OTHER_VALUE) {
+      lines.push(
+        'reader.pos = pos;',
+        'value = reader.value(1);',
+        'if (value === GIVE_UP) return false;',
+        'pos = reader.pos;',
+      );
+    } else {
+      lines.push("end = text.indexOf('\"', pos);", 'if (end === -1) return false;');
+      lines.push(
+        kinds[i] === STRING_VALUE
+          ? 'value = text.slice(pos, end);'
+          : `value = reader.reviveString(${JSON.stringify(reviveNames[i])}, text, pos, end);`,
+        'pos = end;',
+      );
+    }
+    const name = names[i];
+    if (name !== null && name !== undefined) lines.push(`target[${JSON.stringify(name)}] = value;`);
+  }
+  const last = literals[kinds.length]!;
+  lines.push(`return pos + ${last.length} === text.length && ${literalAt(last)};`);
+  try {
+    const make = new Function(
+      'GIVE_UP',
+      `return function readShape(reader, text, target) {\n${lines.join('\n')}\n};`,
+    ) as (giveUp: typeof GIVE_UP) => CompiledShape;
+    return make(GIVE_UP);
+  } catch {
+    return null;
+  }
+}
+
+/** Code that says whether `text` holds `literal` at `pos`. */
+function literalAt(literal: string): string {
+  const quoted = JSON.stringify(literal);
+  // A slice of 13 characters or more is a view in V8, and comparing it with the literal is
+  // several times faster than startsWith for the long literals that open a state.
+  return literal.length >= 13
+    ? `(text.slice(pos, pos + ${literal.length}) === ${quoted})`
+    : `text.startsWith(${quoted}, pos)`;
 }
 
 const sharedReader = new Reader('', () => undefined, null);

@@ -134,6 +134,7 @@ export class PostgresAggregateRecorder
       text: statement.text,
       values,
       rowMode: 'array',
+      types: this.stateTypes,
     });
     const rows = result.rows as unknown[][];
     const n = rows.length;
@@ -171,6 +172,7 @@ export class PostgresAggregateRecorder
       text: statement.text,
       values: bounded ? [originatorId, lte] : [originatorId],
       rowMode: 'array',
+      types: this.stateTypes,
     });
     const rows = result.rows as unknown[][];
     const id = this.uuidIds ? originatorId.toLowerCase() : originatorId;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   readCompactFields,
   readCompactJSON,
@@ -8,6 +10,9 @@ import {
 } from '../../src/persistence/compact-json.js';
 import { TranscodingNotRegisteredError } from '../../src/persistence/errors.js';
 import { JSONTranscoder } from '../../src/persistence/json-transcoder.js';
+
+/** Whether this process may not generate code (the child run of the last test). */
+const NO_CODE_GENERATION = process.execArgv.includes('--disallow-code-generation-from-strings');
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 const tagged = (name: string, data: unknown): unknown => ({ revived: name, data });
@@ -239,6 +244,8 @@ describe('readCompactFields', () => {
       assert.deepEqual(target, expected, text);
     }
     assert.ok(memo.shape, 'a shape was learned');
+    // Shapes are read by generated code where that is allowed, else by the general readShape.
+    assert.equal(memo.shape.compiled === null, NO_CODE_GENERATION);
   });
 
   it('learns no shape for objects it does not shape', () => {
@@ -312,5 +319,27 @@ describe('JSONTranscoder.decode', () => {
     for (const text of ['{"a":01}', '{"a":"x",}', '{"timestamp":{"_type_":"datetime_iso"']) {
       assert.throws(() => t.decode(bytes(text)), SyntaxError, text);
     }
+  });
+
+  it('reads the same where generating code is not allowed (these tests, run again)', {
+    skip: NO_CODE_GENERATION ? 'this is that run' : false,
+  }, () => {
+    // Without the parent runner's context, so that the child reports as a run of its own.
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--disallow-code-generation-from-strings',
+        '--conditions=eventsourcing-source',
+        '--import',
+        'tsx',
+        '--test',
+        fileURLToPath(import.meta.url),
+      ],
+      { encoding: 'utf8', env },
+    );
+    assert.equal(child.status, 0, child.stdout + child.stderr);
+    assert.match(child.stdout, /# fail 0/);
   });
 });
