@@ -11,8 +11,6 @@ export interface PgQueryConfig {
   readonly values?: readonly unknown[];
   readonly name?: string;
   readonly rowMode?: 'array';
-  /** This query's parsers, instead of the connection's (`pg` calls them as each row arrives). */
-  readonly types?: PgTypes;
 }
 
 /** What `pg` resolves a query to (the parts this module uses). */
@@ -138,8 +136,6 @@ export function loadPg(moduleName: string = PG_DRIVER_PACKAGE): PgModule {
 
 /** The type id of PostgreSQL's `int8` (bigint, bigserial). */
 const INT8_OID = 20;
-/** `varchar`: the type that states are selected as, so that their parser knows them (see `PostgresRecorder`). */
-export const VARCHAR_OID = 1043;
 /** The type id of PostgreSQL's `bytea`. */
 const BYTEA_OID = 17;
 

@@ -134,7 +134,6 @@ export class PostgresAggregateRecorder
       text: statement.text,
       values,
       rowMode: 'array',
-      types: this.stateTypes,
     });
     const rows = result.rows as unknown[][];
     const n = rows.length;
@@ -172,7 +171,6 @@ export class PostgresAggregateRecorder
       text: statement.text,
       values: bounded ? [originatorId, lte] : [originatorId],
       rowMode: 'array',
-      types: this.stateTypes,
     });
     const rows = result.rows as unknown[][];
     const id = this.uuidIds ? originatorId.toLowerCase() : originatorId;

@@ -202,7 +202,6 @@ export class PostgresApplicationRecorder
       text: statement.text,
       values,
       rowMode: 'array',
-      types: this.stateTypes,
     });
     const rows = result.rows as unknown[][];
     const n = rows.length;

@@ -10,7 +10,6 @@ import {
   type PgPoolClient,
   type PgQueryConfig,
   type PgQueryResult,
-  type PgTypes,
 } from './driver.js';
 import {
   isConnectionError,
@@ -93,18 +92,11 @@ export class PostgresDatastore {
       idle_in_transaction_session_timeout: s.idleInTransactionSessionTimeout * 1000,
       keepAlive: true,
       application_name: 'eventsourcing',
-      types: this.types,
+      types: int8Types(this.driver()),
     };
     if (s.ssl !== undefined) config.ssl = s.ssl;
     return config;
   }
-
-  /** The connections' parsers: `pg`'s, with int8 as a number and a faster hex `bytea`. */
-  get types(): PgTypes {
-    this.#types ??= int8Types(this.driver());
-    return this.#types;
-  }
-  #types: PgTypes | undefined;
 
   /** The `pg` module, loaded on first use. */
   driver(): PgModule {

@@ -2,7 +2,6 @@ import { Buffer } from 'node:buffer';
 import { DataError, ProgrammingError } from '../persistence/errors.js';
 import type { Closable } from '../persistence/recorders.js';
 import { describe } from '../persistence/validation.js';
-import { type PgTypeParser, type PgTypes, VARCHAR_OID } from './driver.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 
 const RESOLVED = Promise.resolve();
@@ -29,48 +28,24 @@ export abstract class PostgresRecorder implements Closable {
   private statesRead = 0;
   private statesEscaped = 0;
 
-  /**
-   * The parsers of queries that select states (pass them as the query's `types`): the state
-   * column, selected as `varchar` (`stateColumn`) so that it can be told from the `text` topic,
-   * becomes bytes as each row arrives. `pg` parses rows while the server is still sending the
-   * later ones, so this work overlaps the server's instead of following it.
-   */
-  protected readonly stateTypes: PgTypes;
-
   /** The select-list expression for a state column (`column` names it). */
   protected stateColumn(column = 'state'): string {
-    return this.statesAsText ? `encode(${column}, 'escape')::varchar` : column;
+    return this.statesAsText ? `encode(${column}, 'escape')` : column;
   }
 
-  /**
-   * The bytes of a state column's value, as selected by `stateColumn`: bytes already when the
-   * query used `stateTypes`, else the text or the `bytea`.
-   */
+  /** The bytes of a state column's value, as selected by `stateColumn`. */
   protected stateBytes(value: unknown): Uint8Array {
-    if (value instanceof Uint8Array) return value;
-    return typeof value === 'string' ? this.textStateBytes(value) : toBytes(value);
-  }
-
-  /** The bytes of a state selected as text in the escape format. */
-  private textStateBytes(text: string): Uint8Array {
+    if (typeof value !== 'string') return toBytes(value);
     const reads = ++this.statesRead;
-    if (text.indexOf('\\') === -1) return Buffer.from(text, 'latin1');
+    if (value.indexOf('\\') === -1) return Buffer.from(value, 'latin1');
     const escaped = ++this.statesEscaped;
     if (reads >= 64 && escaped * 4 > reads) this.statesAsText = false;
-    return unescapeBytea(text);
+    return unescapeBytea(value);
   }
-
   private readyPromise: Promise<void> | null = null;
 
   constructor(datastore: PostgresDatastore) {
     this.datastore = datastore;
-    const stateParser: PgTypeParser = (value) => this.textStateBytes(value);
-    this.stateTypes = {
-      getTypeParser: (oid, format) =>
-        oid === VARCHAR_OID && format !== 'binary'
-          ? stateParser
-          : datastore.types.getTypeParser(oid, format),
-    };
   }
 
   /** The DDL that creates this recorder's tables (and function), in order. */
