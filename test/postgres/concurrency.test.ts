@@ -314,13 +314,15 @@ whenPostgres(() => {
       await holder.query(`LOCK TABLE "public"."${name}_events" IN EXCLUSIVE MODE`);
       const id = randomUUID();
       const writing = recorder.insertEvents([event(id)]);
-      const [pid] = await backends(holder, '%_events_insert"(%', true);
-      await holder.query({ text: 'SELECT pg_terminate_backend($1)', values: [pid] });
-      await assert.rejects(
+      // Expect the rejection from the start: it may come before the terminating query returns.
+      const rejected = assert.rejects(
         writing,
         (error: unknown) =>
           error instanceof OperationalError && /outcome is unknown/.test(error.message),
       );
+      const [pid] = await backends(holder, '%_events_insert"(%', true);
+      await holder.query({ text: 'SELECT pg_terminate_backend($1)', values: [pid] });
+      await rejected;
       await holder.query('COMMIT');
       await holder.end();
       assert.equal(recorder.insertCalls, 1, 'not retried');
