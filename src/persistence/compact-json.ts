@@ -31,6 +31,8 @@ const TYPE_OPENING = '{"_type_":"';
 const DATA_KEY = ',"_data_":';
 /** Deeper than this is left to `JSON.parse` (which has no recursion limit of ours). */
 const MAX_DEPTH = 500;
+/** The longest stack of array items a reader keeps between reads. */
+const MAX_KEPT_ITEMS = 1 << 16;
 
 /**
  * The reader that reads use, unless one is already using it. Reusing one saves an allocation
@@ -52,6 +54,12 @@ function takeReader(text: string, revive: Revive, reviveString: ReviveString | n
 function releaseReader(reader: Reader): void {
   // The text is dropped, so that a long one is not kept alive.
   reader.text = '';
+  if (reader.top !== 0) {
+    reader.items.fill(undefined, 0, reader.top);
+    reader.top = 0;
+  }
+  // One very long array read should not keep its length of stack for good.
+  if (reader.items.length > MAX_KEPT_ITEMS) reader.items.length = 0;
   reader.busy = false;
 }
 
@@ -157,6 +165,12 @@ type CompiledShape = (reader: Reader, text: string, target: Record<string, unkno
 
 class Reader {
   pos = 0;
+  /**
+   * The items of the arrays being read, innermost last, from `0` to `top`. An array that gives
+   * up or throws leaves its items here until the reader is released.
+   */
+  readonly items: unknown[] = [];
+  top = 0;
   /** Whether a read is using this reader (a reviver may start another read). */
   busy = false;
 
@@ -414,25 +428,47 @@ class Reader {
 
   array(depth: number): unknown {
     const text = this.text;
-    const result: unknown[] = [];
     let pos = this.pos + 1;
     if (text.charCodeAt(pos) === RIGHT_BRACKET) {
       this.pos = pos + 1;
-      return result;
+      return [];
     }
+    // Items go on the reader's stack (a nested array's above them) and are copied out once:
+    // cheaper than growing the result one push at a time.
+    const items = this.items;
+    const base = this.top;
+    let top = base;
     for (;;) {
-      this.pos = pos;
-      const value = this.value(depth + 1);
-      if (value === GIVE_UP) return GIVE_UP;
-      result.push(value);
-      pos = this.pos;
+      if (text.charCodeAt(pos) === QUOTE) {
+        // Most items are strings (a list of names): read them here rather than through value().
+        const end = text.indexOf('"', pos + 1);
+        if (end === -1) break;
+        items[top++] = text.slice(pos + 1, end);
+        pos = end + 1;
+      } else {
+        this.pos = pos;
+        this.top = top;
+        const value = this.value(depth + 1);
+        if (value === GIVE_UP) break;
+        items[top++] = value;
+        pos = this.pos;
+      }
       const next = text.charCodeAt(pos);
-      if (next === RIGHT_BRACKET) break;
-      if (next !== COMMA) return GIVE_UP;
-      pos++;
+      if (next === COMMA) {
+        pos++;
+      } else {
+        if (next !== RIGHT_BRACKET) break;
+        this.pos = pos + 1;
+        const result = items.slice(base, top);
+        // The stack must not keep what it held alive.
+        items.fill(undefined, base, top);
+        this.top = base;
+        return result;
+      }
     }
-    this.pos = pos + 1;
-    return result;
+    // Given up: the reader clears the stack when it is released.
+    this.top = top;
+    return GIVE_UP;
   }
 
   /** A JSON number, exactly as its grammar says; integers of up to 15 digits without a substring. */

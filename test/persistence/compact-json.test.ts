@@ -3,6 +3,8 @@ import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   readCompactFields,
   readCompactJSON,
@@ -142,6 +144,70 @@ describe('readCompactJSON', () => {
     ]) {
       assert.equal(read(text), undefined, text);
     }
+  });
+});
+
+describe('readCompactJSON arrays', () => {
+  it('reads long arrays of strings, and strings among other items, nested', () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `trick-${i}`);
+    const texts = [
+      JSON.stringify(names),
+      JSON.stringify({ name: 'big', tricks: names, after: ['x'] }),
+      '["a",["b",["c",[]],"d"],{"e":["f","g"]},"h",1,"i",null,["j"]]',
+      '[["a","b"],["c","d"]]',
+      '["",""]',
+      '[{"_type_":"p","_data_":["a","b"]},"c"]',
+      // Longer than the stack of items a reader keeps between reads, then short again.
+      JSON.stringify(Array.from({ length: 70_000 }, (_, i) => [`n${i}`])),
+      JSON.stringify(names),
+    ];
+    for (const text of texts) assert.deepEqual(read(text), reference(text), text);
+  });
+
+  it('gives up on arrays it cannot read, and reads the next text normally', () => {
+    for (const text of ['["a", "b"]', '["a","b"', '["a"x]', '["a",]', '["a","b]', '["a",[1, 2]]']) {
+      assert.equal(read(text), undefined, text);
+      assert.deepEqual(read('["x",["y"],"z"]'), ['x', ['y'], 'z'], `after ${text}`);
+    }
+  });
+
+  it('lets an error from a reviver inside an array propagate, and reads normally afterwards', () => {
+    const failing = (): unknown => {
+      throw new Error('bad item');
+    };
+    assert.throws(
+      () => readCompactJSON('["a",["b",{"_type_":"p","_data_":1}]]', failing),
+      /bad item/,
+    );
+    assert.deepEqual(read('["x",["y"],"z"]'), ['x', ['y'], 'z']);
+  });
+
+  it('keeps nothing it read alive once the read is over, however the read ended', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const failing = (name: string): unknown => {
+      if (name === 'fail') throw new Error('bad item');
+      return { revived: name };
+    };
+    const refs: WeakRef<object>[] = [];
+    const remember = (name: string, _data: unknown): unknown => {
+      const item = { revived: name };
+      refs.push(new WeakRef(item));
+      return name === 'fail' ? failing(name) : item;
+    };
+    const item = (name: string): string => `{"_type_":"${name}","_data_":0}`;
+    // Read in full, given up on (whitespace after the items), and ended by an error.
+    readCompactJSON(`[${item('a')},["s",${item('b')}]]`, remember);
+    readCompactJSON(`[${item('c')},[${item('d')}], 1]`, remember);
+    assert.throws(() => readCompactJSON(`[${item('e')},[${item('f')},${item('fail')}]]`, remember));
+    assert.equal(refs.length, 7);
+    // A WeakRef keeps its target until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.deepEqual(
+      refs.map((ref) => ref.deref()),
+      refs.map(() => undefined),
+    );
   });
 });
 
