@@ -1,11 +1,13 @@
 /**
  * `repository.get` of a large aggregate with and without a snapshot: one dog with `events`
  * events, got several times before a snapshot exists and several times after `takeSnapshot`;
- * the medians are reported.
+ * the medians are reported, with the bare driver's read of the stored snapshot row (the least
+ * such a get must do, so `get_without_ms / raw_read_ms` is the most a snapshot can gain there).
  */
-import type { Store } from './backends.js';
+import type { Store, StoreSettings } from './backends.js';
 import { type Dog, namedApplication, SnapshottingDogSchool } from './dog-school.js';
 import { median } from './pool.js';
+import { timeRawSnapshotRead } from './raw-snapshot-read.js';
 
 /** Gets before each timed series, so that both paths are timed once optimised. */
 const WARM_UP_GETS = 200;
@@ -16,11 +18,17 @@ export interface SnapshotFigures {
   events: number;
   get_with_ms: number;
   get_without_ms: number;
+  /** The bare driver selecting the snapshot row alone, median ms (null for memory). */
+  raw_read_ms: number | null;
 }
 
-/** Times `repository.get` of an `events`-event aggregate, median of `repeats` gets each way. */
+/**
+ * Times `repository.get` of an `events`-event aggregate, median of `repeats` gets each way, and
+ * the bare driver's read of its snapshot row.
+ */
 export async function runSnapshotTiming(
   store: Store,
+  settings: StoreSettings,
   events: number,
   repeats: number,
 ): Promise<SnapshotFigures> {
@@ -50,7 +58,8 @@ export async function runSnapshotTiming(
     await app.takeSnapshot(id);
     await time(WARM_UP_GETS);
     const get_with_ms = await time();
-    return { backend: store.backend, events, get_with_ms, get_without_ms };
+    const raw_read_ms = await timeRawSnapshotRead(store, settings, id, WARM_UP_GETS, repeats);
+    return { backend: store.backend, events, get_with_ms, get_without_ms, raw_read_ms };
   } finally {
     await app.close();
   }

@@ -67,6 +67,7 @@ describe('npm run bench', () => {
     const snapshot = snapshots[0]!;
     assert.equal(snapshot.events, 1000);
     assert.ok(isRate(snapshot.get_with_ms) && isRate(snapshot.get_without_ms));
+    assert.equal(snapshot.raw_read_ms, null, 'memory has no bare driver');
 
     const memory = doc.memory as Record<string, unknown>;
     assert.equal(memory.backend, 'memory');
