@@ -12,6 +12,7 @@ import { checkIdentifierLength, qualified } from './identifiers.js';
 import { mapWriteError } from './pg-errors.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
 import { PostgresRecorder, toSafeInteger } from './postgres-recorder.js';
+import { ReadBatcher } from './read-batcher.js';
 import { createEventsTableSql } from './schema.js';
 
 const EMPTY: StoredEvent[] = [];
@@ -26,7 +27,8 @@ interface Statement {
  * A PostgreSQL aggregate recorder (Python's `PostgresAggregateRecorder`), used for snapshots:
  * a table of events by originator id and version, Python 9.5's DDL. A batch is one multi-row
  * INSERT from parallel arrays (atomic; no table lock and no NOTIFY, as in Python); selects are
- * prepared statements.
+ * prepared statements. Selects of all of an originator's events that would wait for a connection
+ * are combined into one statement when one is free (`ReadBatcher`).
  */
 export class PostgresAggregateRecorder
   extends PostgresRecorder
@@ -41,6 +43,9 @@ export class PostgresAggregateRecorder
   private readonly insertText: string;
   private readonly selectStatements: (Statement | undefined)[] = new Array(32);
   private readonly snapshotStatements = new Map<string, Statement>();
+  private readonly batchStatements: (Statement | undefined)[] = [undefined, undefined];
+  /** Selects of all of an originator's events, combined while the connections are busy. */
+  private readonly wholeReads: ReadBatcher<StoredEvent[]>;
 
   /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
   constructor(datastore: PostgresDatastore, tableName: string) {
@@ -53,6 +58,12 @@ export class PostgresAggregateRecorder
     this.insertText =
       `INSERT INTO ${this.table} (originator_id, originator_version, topic, state) ` +
       `SELECT * FROM unnest($1::${idType}[], $2::bigint[], $3::text[], $4::bytea[])`;
+    const { poolSize, maxOverflow } = datastore.settings;
+    this.wholeReads = new ReadBatcher(
+      poolSize + maxOverflow,
+      (id) => this.selectAll(id),
+      (ids) => this.selectAllOf(ids),
+    );
   }
 
   /** Python 9.5's table, without notification ids. */
@@ -112,6 +123,15 @@ export class PostgresAggregateRecorder
     // A string that is not a UUID cannot be in a uuid column (and would be a query error).
     if (this.uuidIds && !isUuid(originatorId)) return EMPTY.slice();
     if (!this.isReady) await this.ready();
+    const whole =
+      (gt === null || gt === undefined) &&
+      (lte === null || lte === undefined) &&
+      !options?.desc &&
+      (limit === null || limit === undefined);
+    // A NUL cannot be in a text id (the select fails): never let it fail a batch of others.
+    if (whole && (this.uuidIds || !originatorId.includes('\u0000'))) {
+      return this.wholeReads.read(originatorId);
+    }
     const values: unknown[] = [originatorId];
     let variant = 0;
     if (gt !== null && gt !== undefined) {
@@ -127,6 +147,19 @@ export class PostgresAggregateRecorder
       variant |= 8;
       values.push(limit);
     }
+    return this.selectVariant(originatorId, variant, values);
+  }
+
+  /** All of one originator's events (the statement without options). */
+  private selectAll(originatorId: string): Promise<StoredEvent[]> {
+    return this.selectVariant(originatorId, 0, [originatorId]);
+  }
+
+  private async selectVariant(
+    originatorId: string,
+    variant: number,
+    values: unknown[],
+  ): Promise<StoredEvent[]> {
     const key = this.statesAsText ? variant | 16 : variant;
     const statement = this.selectStatements[key] ?? this.selectStatement(key);
     const result = await this.datastore.read({
@@ -141,6 +174,45 @@ export class PostgresAggregateRecorder
     const events = new Array<StoredEvent>(n);
     for (let i = 0; i < n; i++) events[i] = this.storedEvent(id, rows[i]!, 0);
     return events;
+  }
+
+  /** All of the events of each originator, in one statement, in the order of `originatorIds`. */
+  private async selectAllOf(originatorIds: readonly string[]): Promise<StoredEvent[][]> {
+    const asText = this.statesAsText ? 1 : 0;
+    let statement = this.batchStatements[asText];
+    if (statement === undefined) {
+      const text =
+        `SELECT originator_id, originator_version, topic, ${this.stateColumn()} ` +
+        `FROM ${this.table} WHERE originator_id = ANY($1) ORDER BY originator_id, originator_version`;
+      statement = { text, name: statementName(text) };
+      this.batchStatements[asText] = statement;
+    }
+    const result = await this.datastore.read({
+      name: statement.name,
+      text: statement.text,
+      values: [originatorIds],
+      rowMode: 'array',
+    });
+    const byId = new Map<string, StoredEvent[]>();
+    for (const row of result.rows as unknown[][]) {
+      // uuid ids come back in their lower-case text form.
+      const id = row[0] as string;
+      let events = byId.get(id);
+      if (events === undefined) {
+        events = [];
+        byId.set(id, events);
+      }
+      events.push(this.storedEvent(id, row, 1));
+    }
+    // Each caller gets an array of its own, even when two asked for the same originator.
+    const seen = new Set<StoredEvent[]>();
+    return originatorIds.map((originatorId) => {
+      const found = byId.get(this.uuidIds ? originatorId.toLowerCase() : originatorId);
+      if (found === undefined) return [];
+      if (seen.has(found)) return found.slice();
+      seen.add(found);
+      return found;
+    });
   }
 
   /**
