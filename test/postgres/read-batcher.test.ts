@@ -192,17 +192,27 @@ whenPostgres(() => {
     });
 
     test('with text ids, a select that fails (a NUL in the id) fails alone', async () => {
-      const { factory, rec } = await recorder({ ORIGINATOR_ID_TYPE: 'text' });
+      const { factory, rec, counts } = await recorder({ ORIGINATOR_ID_TYPE: 'text' });
       try {
-        const ids = Array.from({ length: 12 }, (_, i) => `dog ${i}`);
+        // Ids that need quoting in an array literal, and one that reads as NULL unquoted.
+        const odd = ['say "hi"', 'a,b', 'back\\slash', '{brace}', 'NULL', ''];
+        const ids = [...odd, ...Array.from({ length: 6 }, (_, i) => `dog ${i}`)];
         await rec.insertEvents(ids.map((id) => event(id, 1)));
         const results = await Promise.allSettled(
           [...ids.slice(0, 6), 'bad\u0000id', ...ids.slice(6)].map((id) => rec.selectEvents(id)),
         );
+        assert.ok(counts.batched >= 1, 'some selects were combined');
         assert.equal(results[6]!.status, 'rejected');
         const fulfilled = results.filter((r) => r.status === 'fulfilled');
         assert.equal(fulfilled.length, 12);
-        for (const r of fulfilled) assert.equal(r.value.length, 1);
+        const read = [...ids.slice(0, 6), null, ...ids.slice(6)];
+        results.forEach((r, i) => {
+          if (r.status !== 'fulfilled') return;
+          assert.deepEqual(
+            r.value.map((e) => e.originatorId),
+            [read[i]],
+          );
+        });
       } finally {
         await factory.close();
       }
