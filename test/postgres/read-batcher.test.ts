@@ -95,6 +95,27 @@ describe('ReadBatcher', () => {
     assert.equal(await later, 'value of d');
   });
 
+  test('serves at most 100 waiting reads with one statement', async () => {
+    const { batcher, calls, answer } = manualBatcher(1);
+    const reads = Array.from({ length: 151 }, (_, i) => batcher.read(`k${i}`));
+    await tick();
+    answer(0);
+    await tick();
+    assert.equal(calls[1]!.keys.length, 100);
+    answer(1);
+    await tick();
+    assert.deepEqual(
+      calls[2]!.keys,
+      Array.from({ length: 50 }, (_, i) => `k${101 + i}`),
+    );
+    answer(2);
+    const values = await Promise.all(reads);
+    assert.deepEqual(
+      values,
+      reads.map((_, i) => `value of k${i}`),
+    );
+  });
+
   test('rejects a concurrency below 1', () => {
     assert.throws(
       () =>
