@@ -7,6 +7,7 @@ import type {
 } from '../persistence/recorders.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
 import { checkLimit, checkOptionalInteger, checkString } from '../persistence/validation.js';
+import { eventsOfSql, rowsByOriginator, snapshotsAndEventsOfSql } from './batched-selects.js';
 import { checkEvents, isUuid } from './check-events.js';
 import { checkIdentifierLength, qualified } from './identifiers.js';
 import { mapWriteError } from './pg-errors.js';
@@ -27,8 +28,9 @@ interface Statement {
  * A PostgreSQL aggregate recorder (Python's `PostgresAggregateRecorder`), used for snapshots:
  * a table of events by originator id and version, Python 9.5's DDL. A batch is one multi-row
  * INSERT from parallel arrays (atomic; no table lock and no NOTIFY, as in Python); selects are
- * prepared statements. Selects of all of an originator's events that would wait for a connection
- * are combined into one statement when one is free (`ReadBatcher`).
+ * prepared statements. Selects of all of an originator's events, or of its latest snapshot and
+ * the events after it, that would wait for a connection are combined into one statement when one
+ * is free (`ReadBatcher`).
  */
 export class PostgresAggregateRecorder
   extends PostgresRecorder
@@ -43,9 +45,11 @@ export class PostgresAggregateRecorder
   private readonly insertText: string;
   private readonly selectStatements: (Statement | undefined)[] = new Array(32);
   private readonly snapshotStatements = new Map<string, Statement>();
-  private readonly batchStatements: (Statement | undefined)[] = [undefined, undefined];
+  private readonly batchStatements = new Map<string, Statement>();
   /** Selects of all of an originator's events, combined while the connections are busy. */
   private readonly wholeReads: ReadBatcher<StoredEvent[]>;
+  /** Selects of the latest snapshot and the events after it, by snapshot table, likewise. */
+  private readonly snapshotReads = new Map<string, ReadBatcher<SnapshotAndEvents>>();
 
   /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
   constructor(datastore: PostgresDatastore, tableName: string) {
@@ -58,9 +62,8 @@ export class PostgresAggregateRecorder
     this.insertText =
       `INSERT INTO ${this.table} (originator_id, originator_version, topic, state) ` +
       `SELECT * FROM unnest($1::${idType}[], $2::bigint[], $3::text[], $4::bytea[])`;
-    const { poolSize, maxOverflow } = datastore.settings;
     this.wholeReads = new ReadBatcher(
-      poolSize + maxOverflow,
+      this.readConcurrency(),
       (id) => this.selectAll(id),
       (ids) => this.selectAllOf(ids),
     );
@@ -176,43 +179,80 @@ export class PostgresAggregateRecorder
     return events;
   }
 
+  /** Selects a recorder runs at once before it combines those waiting: the pool's size. */
+  private readConcurrency(): number {
+    const { poolSize, maxOverflow } = this.datastore.settings;
+    return poolSize + maxOverflow;
+  }
+
   /** All of the events of each originator, in one statement, in the order of `originatorIds`. */
   private async selectAllOf(originatorIds: readonly string[]): Promise<StoredEvent[][]> {
-    const asText = this.statesAsText ? 1 : 0;
-    let statement = this.batchStatements[asText];
+    const statement = this.batchStatement('events', () =>
+      eventsOfSql(this.table, this.stateColumn()),
+    );
+    const groups = await this.selectBatch(statement, originatorIds);
+    return groups.map((rows) => rows.map((row) => this.storedEvent(row[0] as string, row, 1)));
+  }
+
+  /**
+   * For each originator, the latest snapshot in `snapshotTable` and the events after it, in one
+   * statement, in the order of `originatorIds`.
+   */
+  private async selectSnapshotsAndEventsOf(
+    snapshotTable: string,
+    originatorIds: readonly string[],
+  ): Promise<SnapshotAndEvents[]> {
+    const statement = this.batchStatement(`snapshots ${snapshotTable}`, () =>
+      snapshotsAndEventsOfSql(
+        this.table,
+        snapshotTable,
+        this.datastore.settings.originatorIdType,
+        (column) => this.stateColumn(column),
+      ),
+    );
+    const groups = await this.selectBatch(statement, originatorIds);
+    return groups.map((rows) => {
+      let snapshot: StoredEvent | null = null;
+      const events: StoredEvent[] = [];
+      for (const row of rows) {
+        const stored = this.storedEvent(row[0] as string, row, 2);
+        if (row[1] === true) snapshot = stored;
+        else events.push(stored);
+      }
+      return { snapshot, events };
+    });
+  }
+
+  /** A batched statement, made once per `kind` and state format. */
+  private batchStatement(kind: string, makeText: () => string): Statement {
+    const key = `${kind}:${this.statesAsText}`;
+    let statement = this.batchStatements.get(key);
     if (statement === undefined) {
-      const text =
-        `SELECT originator_id, originator_version, topic, ${this.stateColumn()} ` +
-        `FROM ${this.table} WHERE originator_id = ANY($1) ORDER BY originator_id, originator_version`;
+      const text = makeText();
       statement = { text, name: statementName(text) };
-      this.batchStatements[asText] = statement;
+      this.batchStatements.set(key, statement);
     }
+    return statement;
+  }
+
+  /**
+   * Runs a batched statement (its `$1`: the distinct ids) and groups its rows (the id in column
+   * 0) by originator, in the order of `originatorIds`; an originator asked for twice gets the
+   * same rows twice.
+   */
+  private async selectBatch(
+    statement: Statement,
+    originatorIds: readonly string[],
+  ): Promise<unknown[][][]> {
+    // uuid ids come back in their lower-case text form.
+    const keys = this.uuidIds ? originatorIds.map((id) => id.toLowerCase()) : originatorIds;
     const result = await this.datastore.read({
       name: statement.name,
       text: statement.text,
-      values: [originatorIds],
+      values: [[...new Set(keys)]],
       rowMode: 'array',
     });
-    const byId = new Map<string, StoredEvent[]>();
-    for (const row of result.rows as unknown[][]) {
-      // uuid ids come back in their lower-case text form.
-      const id = row[0] as string;
-      let events = byId.get(id);
-      if (events === undefined) {
-        events = [];
-        byId.set(id, events);
-      }
-      events.push(this.storedEvent(id, row, 1));
-    }
-    // Each caller gets an array of its own, even when two asked for the same originator.
-    const seen = new Set<StoredEvent[]>();
-    return originatorIds.map((originatorId) => {
-      const found = byId.get(this.uuidIds ? originatorId.toLowerCase() : originatorId);
-      if (found === undefined) return [];
-      if (seen.has(found)) return found.slice();
-      seen.add(found);
-      return found;
-    });
+    return rowsByOriginator(result.rows as unknown[][], keys);
   }
 
   /**
@@ -237,7 +277,34 @@ export class PostgresAggregateRecorder
     if (!this.isReady) await this.ready();
     if (!snapshots.isReady) await snapshots.ready();
     const bounded = lte !== null && lte !== undefined;
-    const statement = this.snapshotStatement(snapshots.table, bounded);
+    // A NUL cannot be in a text id (the select fails): never let it fail a batch of others.
+    if (!bounded && (this.uuidIds || !originatorId.includes('\u0000'))) {
+      return this.snapshotReadsOf(snapshots.table).read(originatorId);
+    }
+    return this.selectSnapshotAndEventsAlone(originatorId, snapshots.table, lte);
+  }
+
+  /** The combining reader of snapshots in `snapshotTable` and events after them. */
+  private snapshotReadsOf(snapshotTable: string): ReadBatcher<SnapshotAndEvents> {
+    let reads = this.snapshotReads.get(snapshotTable);
+    if (reads === undefined) {
+      reads = new ReadBatcher(
+        this.readConcurrency(),
+        (id) => this.selectSnapshotAndEventsAlone(id, snapshotTable, null),
+        (ids) => this.selectSnapshotsAndEventsOf(snapshotTable, ids),
+      );
+      this.snapshotReads.set(snapshotTable, reads);
+    }
+    return reads;
+  }
+
+  private async selectSnapshotAndEventsAlone(
+    originatorId: string,
+    snapshotTable: string,
+    lte: number | null | undefined,
+  ): Promise<SnapshotAndEvents> {
+    const bounded = lte !== null && lte !== undefined;
+    const statement = this.snapshotStatement(snapshotTable, bounded);
     const result = await this.datastore.read({
       name: statement.name,
       text: statement.text,

@@ -161,7 +161,7 @@ whenPostgres(() => {
     const counts = { reads: 0, batched: 0 };
     datastore.read = (config) => {
       counts.reads++;
-      if (config.text.includes('ANY($1)')) counts.batched++;
+      if (config.text.includes('ANY($1)') || config.text.includes('LATERAL')) counts.batched++;
       return read(config);
     };
     return { factory, rec, counts };
@@ -206,6 +206,58 @@ whenPostgres(() => {
         assert.deepEqual(
           withOptions[2]!.map((e) => e.originatorVersion),
           [2, 3],
+        );
+      } finally {
+        await factory.close();
+      }
+    });
+
+    test('concurrent snapshot-and-events selects get what one at a time gets', async () => {
+      const { factory, rec, counts } = await recorder();
+      try {
+        const snapshots = factory.aggregateRecorder('snapshots');
+        await snapshots.ready();
+        const ids = Array.from({ length: 20 }, () => randomUUID());
+        await rec.insertEvents(ids.flatMap((id) => [1, 2, 3, 4].map((v) => event(id, v))));
+        // Snapshots at version 2 for the first ten, and at 3 as well for the first five.
+        await snapshots.insertEvents([
+          ...ids.slice(0, 10).map((id) => event(id, 2)),
+          ...ids.slice(0, 5).map((id) => event(id, 3)),
+        ]);
+        const asked = [...ids, ids[0]!.toUpperCase(), ids[12]!, randomUUID(), 'not a uuid'];
+        counts.reads = 0;
+        const together = await Promise.all(
+          asked.map((id) => rec.selectSnapshotAndEvents(id, snapshots)),
+        );
+        assert.ok(counts.batched >= 1, 'some selects were combined');
+        assert.ok(counts.reads < asked.length - 1, `${counts.reads} statements`);
+        for (let i = 0; i < asked.length; i++) {
+          const alone = await rec.selectSnapshotAndEvents(asked[i]!, snapshots);
+          assert.deepEqual(together[i], alone, asked[i]);
+        }
+        const versions = (i: number) => {
+          const got = together[i]!;
+          return [
+            got.snapshot?.originatorVersion ?? null,
+            got.events.map((e) => e.originatorVersion),
+          ];
+        };
+        assert.deepEqual(versions(0), [3, [4]]);
+        assert.deepEqual(versions(7), [2, [3, 4]]);
+        assert.deepEqual(versions(15), [null, [1, 2, 3, 4]]);
+        assert.deepEqual(versions(20), [3, [4]], 'an upper-case id');
+        assert.deepEqual(versions(22), [null, []], 'an unknown id');
+        assert.equal(together[0]!.snapshot?.originatorId, ids[0]);
+        assert.notEqual(together[12]!.events, together[21]!.events, 'arrays of their own');
+        // A bounded select is never combined, and still right.
+        const bounded = await Promise.all(
+          ids.map((id) => rec.selectSnapshotAndEvents(id, snapshots, 2)),
+        );
+        assert.deepEqual(bounded[0]!.snapshot?.originatorVersion, 2);
+        assert.deepEqual(bounded[0]!.events, []);
+        assert.deepEqual(
+          bounded[15]!.events.map((e) => e.originatorVersion),
+          [1, 2],
         );
       } finally {
         await factory.close();
