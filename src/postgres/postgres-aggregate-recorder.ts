@@ -131,8 +131,7 @@ export class PostgresAggregateRecorder
       (lte === null || lte === undefined) &&
       !options?.desc &&
       (limit === null || limit === undefined);
-    // A NUL cannot be in a text id (the select fails): never let it fail a batch of others.
-    if (whole && (this.uuidIds || !originatorId.includes('\u0000'))) {
+    if (whole && this.batchable(originatorId)) {
       return this.wholeReads.read(originatorId);
     }
     const values: unknown[] = [originatorId];
@@ -177,6 +176,14 @@ export class PostgresAggregateRecorder
     const events = new Array<StoredEvent>(n);
     for (let i = 0; i < n; i++) events[i] = this.storedEvent(id, rows[i]!, 0);
     return events;
+  }
+
+  /**
+   * Whether a select of this id may join a batch. A NUL cannot be in a text id (its select
+   * fails): it must never fail a batch of others.
+   */
+  private batchable(originatorId: string): boolean {
+    return this.uuidIds || !originatorId.includes('\u0000');
   }
 
   /** Selects a recorder runs at once before it combines those waiting: the pool's size. */
@@ -277,8 +284,7 @@ export class PostgresAggregateRecorder
     if (!this.isReady) await this.ready();
     if (!snapshots.isReady) await snapshots.ready();
     const bounded = lte !== null && lte !== undefined;
-    // A NUL cannot be in a text id (the select fails): never let it fail a batch of others.
-    if (!bounded && (this.uuidIds || !originatorId.includes('\u0000'))) {
+    if (!bounded && this.batchable(originatorId)) {
       return this.snapshotReadsOf(snapshots.table).read(originatorId);
     }
     return this.selectSnapshotAndEventsAlone(originatorId, snapshots.table, lte);
