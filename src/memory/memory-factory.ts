@@ -1,8 +1,25 @@
-import { InfrastructureFactory } from '../persistence/infrastructure-factory.js';
+import {
+  InfrastructureFactory,
+  type RecorderClass,
+} from '../persistence/infrastructure-factory.js';
+import type {
+  ApplicationRecorder,
+  ProcessRecorder,
+  TrackingRecorder,
+} from '../persistence/recorders.js';
 import { MemoryAggregateRecorder } from './memory-aggregate-recorder.js';
+import { MemoryApplicationRecorder } from './memory-application-recorder.js';
 import { MemoryProcessRecorder } from './memory-process-recorder.js';
 import { MemoryTrackingRecorder } from './memory-tracking-recorder.js';
 import { TrackingTable } from './tracking-table.js';
+
+/** The recorder types `MemoryFactory` makes. */
+export interface MemoryRecorders {
+  aggregate: MemoryAggregateRecorder;
+  application: MemoryApplicationRecorder;
+  tracking: MemoryTrackingRecorder;
+  process: MemoryProcessRecorder;
+}
 
 /**
  * The in-memory persistence module's factory (Python's `POPOFactory`), the default
@@ -15,18 +32,19 @@ import { TrackingTable } from './tracking-table.js';
  * - `applicationRecorder()` and `processRecorder()`: one `MemoryProcessRecorder`, the same
  *   object for both (a process recorder is an application recorder);
  * - `trackingRecorder()`: one `MemoryTrackingRecorder` that shares its tracking records with
- *   that process recorder.
+ *   that process recorder. `trackingRecorder(ViewClass)` makes a new view of that class (a
+ *   subclass of `MemoryTrackingRecorder`) with tracking records of its own.
  *
  * `close()` stops the recorders' subscriptions and interrupts pending waits; the data stays.
  */
-export class MemoryFactory extends InfrastructureFactory {
+export class MemoryFactory extends InfrastructureFactory<MemoryRecorders> {
   private readonly aggregateRecorders = new Map<string, MemoryAggregateRecorder>();
   private readonly trackingTable = new TrackingTable();
   private processRecorderInstance: MemoryProcessRecorder | null = null;
+  private applicationRecorderInstance: MemoryApplicationRecorder | null = null;
   private trackingRecorderInstance: MemoryTrackingRecorder | null = null;
 
-  /** This factory's recorder for `purpose` (`'events'` by default, or `'snapshots'`). */
-  aggregateRecorder(purpose = 'events'): MemoryAggregateRecorder {
+  protected override createAggregateRecorder(purpose: string): MemoryAggregateRecorder {
     let recorder = this.aggregateRecorders.get(purpose);
     if (recorder === undefined) {
       recorder = new MemoryAggregateRecorder();
@@ -35,23 +53,39 @@ export class MemoryFactory extends InfrastructureFactory {
     return recorder;
   }
 
-  /** This factory's application recorder (the same object as `processRecorder()`). */
-  applicationRecorder(): MemoryProcessRecorder {
-    return this.processRecorder();
+  // Without a class named by APPLICATION_RECORDER_TOPIC, the application recorder is this
+  // factory's process recorder (one store of events).
+  protected override createApplicationRecorder(
+    recorderClass: RecorderClass<ApplicationRecorder> | null,
+  ): MemoryApplicationRecorder {
+    if (recorderClass === null) return this.createProcessRecorder(null);
+    this.applicationRecorderInstance ??= new (this.checkRecorderClass(
+      recorderClass,
+      MemoryApplicationRecorder,
+    ))();
+    return this.applicationRecorderInstance;
   }
 
-  /** This factory's tracking recorder; it shares tracking records with `processRecorder()`. */
-  trackingRecorder(): MemoryTrackingRecorder {
-    if (this.trackingRecorderInstance === null) {
-      this.trackingRecorderInstance = new MemoryTrackingRecorder(this.trackingTable);
+  protected override createTrackingRecorder(
+    recorderClass: RecorderClass<TrackingRecorder> | null,
+  ): MemoryTrackingRecorder {
+    if (recorderClass !== null) {
+      // A view: its own records, not the process recorder's.
+      return new (this.checkRecorderClass(recorderClass, MemoryTrackingRecorder))();
     }
+    this.trackingRecorderInstance ??= new MemoryTrackingRecorder(this.trackingTable);
     return this.trackingRecorderInstance;
   }
 
-  /** This factory's process recorder (the same object as `applicationRecorder()`). */
-  processRecorder(): MemoryProcessRecorder {
+  protected override createProcessRecorder(
+    recorderClass: RecorderClass<ProcessRecorder> | null,
+  ): MemoryProcessRecorder {
     if (this.processRecorderInstance === null) {
-      this.processRecorderInstance = new MemoryProcessRecorder(this.trackingTable);
+      const cls =
+        recorderClass === null
+          ? MemoryProcessRecorder
+          : this.checkRecorderClass(recorderClass, MemoryProcessRecorder);
+      this.processRecorderInstance = new cls(this.trackingTable);
     }
     return this.processRecorderInstance;
   }

@@ -4,6 +4,7 @@ import { strtobool } from '../utils/strtobool.js';
 import { AESCipher } from './aes-cipher.js';
 import type { Cipher } from './cipher.js';
 import type { Compressor } from './compressor.js';
+import type { DCBRecorder } from './dcb-recorder.js';
 import { InfrastructureFactoryError } from './errors.js';
 import { EventStore } from './event-store.js';
 import { JSONTranscoder } from './json-transcoder.js';
@@ -17,6 +18,20 @@ import type {
 } from './recorders.js';
 import type { Transcoder } from './transcoder.js';
 import { ZlibCompressor } from './zlib-compressor.js';
+
+/**
+ * The recorder types a factory makes (its backend's classes), so that, say,
+ * `sqliteFactory.applicationRecorder()` is typed as a `SQLiteApplicationRecorder`.
+ */
+export interface FactoryRecorders {
+  aggregate: AggregateRecorder;
+  application: ApplicationRecorder;
+  tracking: TrackingRecorder;
+  process: ProcessRecorder;
+}
+
+/** A recorder class: a view class given to `trackingRecorder`, or one an environment key names. */
+export type RecorderClass<T> = new (...args: never[]) => T;
 
 /** A concrete factory class, as registered with `registerPersistenceModule`. */
 export type InfrastructureFactoryClass = new (env: Environment) => InfrastructureFactory;
@@ -47,14 +62,6 @@ export function registerPersistenceModule(
   }
   registry.set(name.trim(), factoryClass);
 }
-
-/** The methods whose results `close()` closes. */
-const RECORDER_METHODS = [
-  'aggregateRecorder',
-  'applicationRecorder',
-  'trackingRecorder',
-  'processRecorder',
-] as const;
 
 const PERSISTENCE_MODULE_KEYS = ['PERSISTENCE_MODULE', 'INFRASTRUCTURE_FACTORY', 'FACTORY_TOPIC'];
 const DEFAULT_PERSISTENCE_MODULE = 'memory';
@@ -104,13 +111,21 @@ function knownNames(): string {
   const names = [...registry.keys()].sort();
   return names.length > 0
     ? names.map((n) => `'${n}'`).join(', ')
-    : '(none: import eventsourcing/memory)';
+    : "(none registered: import 'eventsourcing' or 'eventsourcing/application', which register the built-in modules)";
 }
 
+/**
+ * The package a `PERSISTENCE_MODULE` value names, or `null` when it is not a package specifier.
+ * Only package specifiers are imported: a path, a `file:`, `data:` or `node:` URL would run code
+ * that an environment variable chose.
+ */
 function packageOf(specifier: string): string | null {
-  if (/^(\.|\/|file:|node:|[A-Za-z]:\\)/.test(specifier)) return null;
+  const match = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(\/[A-Za-z0-9._~-]+)*$/.exec(
+    specifier,
+  );
+  if (match === null || specifier.includes('..')) return null;
   const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? null);
+  return (specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]) ?? null;
 }
 
 function isFactoryClass(value: unknown): value is InfrastructureFactoryClass {
@@ -146,7 +161,9 @@ function factoryFromModule(
  * concrete factory named by `PERSISTENCE_MODULE` (legacy `INFRASTRUCTURE_FACTORY`,
  * `FACTORY_TOPIC`; default `memory`). Every recorder a factory makes is closed by its `close()`.
  */
-export abstract class InfrastructureFactory implements AsyncDisposable {
+export abstract class InfrastructureFactory<R extends FactoryRecorders = FactoryRecorders>
+  implements AsyncDisposable
+{
   /** Names the persistence module (or package) whose factory to use. */
   static readonly PERSISTENCE_MODULE = 'PERSISTENCE_MODULE';
   /** Names a registered transcoder class (default `JSONTranscoder`). */
@@ -205,18 +222,24 @@ export abstract class InfrastructureFactory implements AsyncDisposable {
     let cls = registered(value);
     if (cls === undefined) {
       const colon = value.lastIndexOf(':');
-      const hasExport = colon > 0 && !/^[A-Za-z]:\\/.test(value) && !value.startsWith('file:');
-      const specifier = hasExport ? value.slice(0, colon) : value;
-      const exportName = hasExport ? value.slice(colon + 1) : null;
+      const specifier = colon > 0 ? value.slice(0, colon) : value;
+      const exportName = colon > 0 ? value.slice(colon + 1) : null;
+      const pkg = packageOf(specifier);
+      if (pkg === null || (exportName !== null && !/^[A-Za-z_$][\w$]*$/.test(exportName))) {
+        throw new InfrastructureFactoryError(
+          `Persistence module ${JSON.stringify(value)} (from environment variable '${key}') is ` +
+            `neither a built-in module (${knownNames()}) nor a package name ('package' or ` +
+            `'package:ExportName'). Paths and URLs are not imported: publish the module as a ` +
+            'package, or register its factory with registerPersistenceModule(name, Factory).',
+        );
+      }
       let mod: Record<string, unknown>;
       try {
         mod = (await import(specifier)) as Record<string, unknown>;
       } catch (error) {
-        const pkg = packageOf(specifier);
-        const hint = pkg ? ` Install it with 'npm install ${pkg}'` : ' Check the path';
         throw new InfrastructureFactoryError(
-          `Cannot import persistence module '${specifier}' (from environment variable '${key}').${hint}, ` +
-            `or use a built-in module: ${knownNames()}.`,
+          `Cannot import persistence module '${specifier}' (from environment variable '${key}'). ` +
+            `Install it with 'npm install ${pkg}', or use a built-in module: ${knownNames()}.`,
           { cause: error },
         );
       }
@@ -225,10 +248,17 @@ export abstract class InfrastructureFactory implements AsyncDisposable {
     return new cls(environment);
   }
 
+  /** Names a custom application recorder class (registered with `registerTopic`). */
+  static readonly APPLICATION_RECORDER_TOPIC = 'APPLICATION_RECORDER_TOPIC';
+  /** Names a custom tracking recorder class (registered with `registerTopic`). */
+  static readonly TRACKING_RECORDER_TOPIC = 'TRACKING_RECORDER_TOPIC';
+  /** Names a custom process recorder class (registered with `registerTopic`). */
+  static readonly PROCESS_RECORDER_TOPIC = 'PROCESS_RECORDER_TOPIC';
+
   /** The application's environment (`APPNAME_`-scoped lookups). */
   readonly env: Environment;
 
-  readonly #recorders = new Set<Closable>();
+  readonly #closables = new Set<Closable>();
 
   constructor(env: Environment) {
     if (!(env instanceof Environment)) {
@@ -237,28 +267,117 @@ export abstract class InfrastructureFactory implements AsyncDisposable {
       );
     }
     this.env = env;
-    // Whatever recorder methods a subclass defines, what they return is closed by close().
-    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
-    for (const name of RECORDER_METHODS) {
-      const method = self[name];
-      if (typeof method !== 'function') continue;
-      Object.defineProperty(this, name, {
-        configurable: true,
-        writable: true,
-        value: (...args: unknown[]) => this.track(method.apply(this, args) as Closable),
-      });
+  }
+
+  // The recorder methods are template methods: each picks the recorder class (the one given,
+  // else the one an environment key names, else the backend's own), asks the backend to make
+  // it (the create* hooks), and remembers it so that close() closes it.
+
+  /** A recorder of aggregate events; `purpose` is `'events'` (default) or `'snapshots'`. */
+  aggregateRecorder(purpose = 'events'): R['aggregate'] {
+    return this.track(this.createAggregateRecorder(purpose));
+  }
+
+  /**
+   * A recorder of events and notifications for an application: the backend's, or a subclass of
+   * it named by `APPLICATION_RECORDER_TOPIC`.
+   */
+  applicationRecorder(): R['application'] {
+    const recorderClass = this.recorderClass(InfrastructureFactory.APPLICATION_RECORDER_TOPIC);
+    return this.track(this.createApplicationRecorder(recorderClass));
+  }
+
+  /**
+   * A recorder of tracking records. Given a view class (a subclass of this backend's tracking
+   * recorder, with the user's own tables and commands), makes one of that class on this
+   * factory's database; else the backend's, or the class `TRACKING_RECORDER_TOPIC` names.
+   */
+  trackingRecorder(): R['tracking'];
+  trackingRecorder<T extends TrackingRecorder>(viewClass: RecorderClass<T>): T;
+  trackingRecorder(viewClass?: RecorderClass<TrackingRecorder> | null): TrackingRecorder {
+    const recorderClass =
+      viewClass ?? this.recorderClass(InfrastructureFactory.TRACKING_RECORDER_TOPIC);
+    return this.track(this.createTrackingRecorder(recorderClass));
+  }
+
+  /**
+   * A recorder of events, notifications and tracking (for process applications): the
+   * backend's, or a subclass of it named by `PROCESS_RECORDER_TOPIC`.
+   */
+  processRecorder(): R['process'] {
+    const recorderClass = this.recorderClass(InfrastructureFactory.PROCESS_RECORDER_TOPIC);
+    return this.track(this.createProcessRecorder(recorderClass));
+  }
+
+  /**
+   * The event store of dynamic consistency boundaries on this factory's database. A backend
+   * without one is an `InfrastructureFactoryError`.
+   */
+  dcbRecorder(): DCBRecorder {
+    const recorder = this.createDCBRecorder();
+    if (recorder === null) {
+      throw new InfrastructureFactoryError(
+        `${this.constructor.name} has no DCB recorder: use a persistence module that provides ` +
+          'one (memory, sqlite or postgres).',
+      );
     }
+    return this.track(recorder);
+  }
+
+  /** Makes the backend's aggregate recorder for `purpose`. */
+  protected abstract createAggregateRecorder(purpose: string): R['aggregate'];
+  /** Makes an application recorder of `recorderClass` (a subclass of the backend's), or the backend's. */
+  protected abstract createApplicationRecorder(
+    recorderClass: RecorderClass<ApplicationRecorder> | null,
+  ): R['application'];
+  /** Makes a tracking recorder of `recorderClass` (a subclass of the backend's), or the backend's. */
+  protected abstract createTrackingRecorder(
+    recorderClass: RecorderClass<TrackingRecorder> | null,
+  ): TrackingRecorder;
+  /** Makes a process recorder of `recorderClass` (a subclass of the backend's), or the backend's. */
+  protected abstract createProcessRecorder(
+    recorderClass: RecorderClass<ProcessRecorder> | null,
+  ): R['process'];
+  /** Makes the backend's DCB recorder; `null` (the default) when the backend has none. */
+  protected createDCBRecorder(): DCBRecorder | null {
+    return null;
+  }
+
+  /**
+   * Checks that a recorder class given by a user (or named by an environment key) extends the
+   * backend's class `base`, and returns it typed as a constructor of the backend's arguments.
+   */
+  protected checkRecorderClass<C extends abstract new (...args: never[]) => unknown>(
+    recorderClass: RecorderClass<unknown>,
+    base: C,
+  ): C {
+    if ((recorderClass as unknown) !== base && !(recorderClass.prototype instanceof base)) {
+      throw new InfrastructureFactoryError(
+        `${recorderClass.name || 'The recorder class'} does not extend ${base.name}, so ` +
+          `${this.constructor.name} cannot make it: extend ${base.name} (its constructor takes ` +
+          "the same arguments), or choose the persistence module the class was written for.",
+      );
+    }
+    return recorderClass as unknown as C;
   }
 
   /**
    * Remembers a recorder (or anything closable) so that `close()` closes it. The recorder
    * methods do this by themselves; call it for other resources made by a subclass.
    */
-  protected track<T extends Closable>(recorder: T): T {
-    if (recorder !== null && typeof recorder === 'object' && typeof recorder.close === 'function') {
-      this.#recorders.add(recorder);
+  protected track<T>(closable: T): T {
+    const c = closable as Partial<Closable> | null;
+    if (c !== null && typeof c === 'object' && typeof c.close === 'function') {
+      this.#closables.add(c as Closable);
     }
-    return recorder;
+    return closable;
+  }
+
+  /** The class an environment key names, or `null` when the key is not set. */
+  private recorderClass(key: string): RecorderClass<never> | null {
+    const found = lookup(this.env, [key]);
+    if (found === null) return null;
+    return this.#resolveClass(found.key, found.value) as RecorderClass<never>;
   }
 
   /** A `JSONTranscoder`, unless `TRANSCODER_TOPIC` names a registered transcoder class. */
@@ -337,15 +456,6 @@ export abstract class InfrastructureFactory implements AsyncDisposable {
     return new EventStore(mapper, recorder);
   }
 
-  /** A recorder of aggregate events; `purpose` is `'events'` (default) or `'snapshots'`. */
-  abstract aggregateRecorder(purpose?: string): AggregateRecorder;
-  /** A recorder of events and notifications for an application. */
-  abstract applicationRecorder(): ApplicationRecorder;
-  /** A recorder of tracking records (for projections). */
-  abstract trackingRecorder(): TrackingRecorder;
-  /** A recorder of events, notifications and tracking (for process applications). */
-  abstract processRecorder(): ProcessRecorder;
-
   /** Whether `IS_SNAPSHOTTING_ENABLED` is true (strtobool; default false). */
   isSnapshottingEnabled(): boolean {
     const found = lookup(this.env, [InfrastructureFactory.IS_SNAPSHOTTING_ENABLED]);
@@ -362,8 +472,8 @@ export abstract class InfrastructureFactory implements AsyncDisposable {
 
   /** Closes every recorder this factory made; safe to call more than once. */
   async close(): Promise<void> {
-    const recorders = [...this.#recorders];
-    this.#recorders.clear();
+    const recorders = [...this.#closables];
+    this.#closables.clear();
     const results = await Promise.allSettled(recorders.map((r) => r.close()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;

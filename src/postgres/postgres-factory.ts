@@ -1,4 +1,12 @@
-import { InfrastructureFactory } from '../persistence/infrastructure-factory.js';
+import {
+  InfrastructureFactory,
+  type RecorderClass,
+} from '../persistence/infrastructure-factory.js';
+import type {
+  ApplicationRecorder,
+  ProcessRecorder,
+  TrackingRecorder,
+} from '../persistence/recorders.js';
 import type { Environment } from '../utils/environment.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import { PostgresApplicationRecorder } from './postgres-application-recorder.js';
@@ -6,6 +14,14 @@ import { PostgresDatastore } from './postgres-datastore.js';
 import { PostgresProcessRecorder } from './postgres-process-recorder.js';
 import { PostgresKeys, type PostgresSettings, parsePostgresSettings } from './postgres-settings.js';
 import { PostgresTrackingRecorder } from './postgres-tracking-recorder.js';
+
+/** The recorder types `PostgresFactory` makes. */
+export interface PostgresRecorders {
+  aggregate: PostgresAggregateRecorder;
+  application: PostgresApplicationRecorder;
+  tracking: PostgresTrackingRecorder;
+  process: PostgresProcessRecorder;
+}
 
 /**
  * The PostgreSQL persistence module's factory (Python's `PostgresFactory`), selected with
@@ -18,7 +34,7 @@ import { PostgresTrackingRecorder } from './postgres-tracking-recorder.js';
  * `stored_events`, `stored_snapshots` and `notification_tracking`, as in Python. The factory's
  * recorders share one pool; `close()` ends it and every LISTEN connection.
  */
-export class PostgresFactory extends InfrastructureFactory {
+export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
   /** A connection URL (`postgres://user:password@host:port/dbname?sslmode=…`). */
   static readonly POSTGRES_URL = PostgresKeys.POSTGRES_URL;
   /** The database name (required unless a URL gives it). */
@@ -72,23 +88,41 @@ export class PostgresFactory extends InfrastructureFactory {
   }
 
   /** A recorder of aggregate events in `{name}_{purpose}` (`purpose`: 'events', 'snapshots'). */
-  aggregateRecorder(purpose = 'events'): PostgresAggregateRecorder {
+  protected override createAggregateRecorder(purpose: string): PostgresAggregateRecorder {
     return new PostgresAggregateRecorder(this.datastore, `${this.prefix('stored')}_${purpose}`);
   }
 
   /** The application's recorder of events and notifications, in `{name}_events`. */
-  applicationRecorder(): PostgresApplicationRecorder {
-    return new PostgresApplicationRecorder(this.datastore, `${this.prefix('stored')}_events`);
+  protected override createApplicationRecorder(
+    recorderClass: RecorderClass<ApplicationRecorder> | null,
+  ): PostgresApplicationRecorder {
+    const cls =
+      recorderClass === null
+        ? PostgresApplicationRecorder
+        : this.checkRecorderClass(recorderClass, PostgresApplicationRecorder);
+    return new cls(this.datastore, `${this.prefix('stored')}_events`);
   }
 
-  /** A recorder of tracking, in `{name}_tracking`. */
-  trackingRecorder(): PostgresTrackingRecorder {
-    return new PostgresTrackingRecorder(this.datastore, `${this.prefix('notification')}_tracking`);
+  /** A recorder of tracking in `{name}_tracking` (or a view class's tables and that table). */
+  protected override createTrackingRecorder(
+    recorderClass: RecorderClass<TrackingRecorder> | null,
+  ): PostgresTrackingRecorder {
+    const cls =
+      recorderClass === null
+        ? PostgresTrackingRecorder
+        : this.checkRecorderClass(recorderClass, PostgresTrackingRecorder);
+    return new cls(this.datastore, `${this.prefix('notification')}_tracking`);
   }
 
   /** A recorder of events and tracking, in `{name}_events` and `{name}_tracking`. */
-  processRecorder(): PostgresProcessRecorder {
-    return new PostgresProcessRecorder(
+  protected override createProcessRecorder(
+    recorderClass: RecorderClass<ProcessRecorder> | null,
+  ): PostgresProcessRecorder {
+    const cls =
+      recorderClass === null
+        ? PostgresProcessRecorder
+        : this.checkRecorderClass(recorderClass, PostgresProcessRecorder);
+    return new cls(
       this.datastore,
       `${this.prefix('stored')}_events`,
       `${this.prefix('notification')}_tracking`,

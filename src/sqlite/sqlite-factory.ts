@@ -1,5 +1,13 @@
 import { InfrastructureFactoryError } from '../persistence/errors.js';
-import { InfrastructureFactory } from '../persistence/infrastructure-factory.js';
+import {
+  InfrastructureFactory,
+  type RecorderClass,
+} from '../persistence/infrastructure-factory.js';
+import type {
+  ApplicationRecorder,
+  ProcessRecorder,
+  TrackingRecorder,
+} from '../persistence/recorders.js';
 import type { Environment } from '../utils/environment.js';
 import { strtobool } from '../utils/strtobool.js';
 import { SQLiteAggregateRecorder } from './sqlite-aggregate-recorder.js';
@@ -11,6 +19,14 @@ import {
 } from './sqlite-datastore.js';
 import { SQLiteProcessRecorder } from './sqlite-process-recorder.js';
 import { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';
+
+/** The recorder types `SQLiteFactory` makes. */
+export interface SQLiteRecorders {
+  aggregate: SQLiteAggregateRecorder;
+  application: SQLiteApplicationRecorder;
+  tracking: SQLiteTrackingRecorder;
+  process: SQLiteProcessRecorder;
+}
 
 const SYNCHRONOUS_VALUES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 
@@ -27,7 +43,7 @@ const SYNCHRONOUS_VALUES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
  * All the recorders of one factory share one connection (`datastore`); `close()` closes them
  * and it.
  */
-export class SQLiteFactory extends InfrastructureFactory {
+export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   /** Names the database file (or `:memory:`, or a `file:` URI). Required. */
   static readonly SQLITE_DBNAME = 'SQLITE_DBNAME';
   /** Whole seconds to wait for another connection's write lock (default 5). */
@@ -96,23 +112,41 @@ export class SQLiteFactory extends InfrastructureFactory {
   }
 
   /** A recorder of table `stored_<purpose>` (`stored_events`, `stored_snapshots`, ...). */
-  aggregateRecorder(purpose = 'events'): SQLiteAggregateRecorder {
+  protected override createAggregateRecorder(purpose: string): SQLiteAggregateRecorder {
     return new SQLiteAggregateRecorder(this.datastore, `stored_${purpose}`);
   }
 
   /** A recorder of table `stored_events`, whose rowids are the notification ids. */
-  applicationRecorder(): SQLiteApplicationRecorder {
-    return new SQLiteApplicationRecorder(this.datastore);
+  protected override createApplicationRecorder(
+    recorderClass: RecorderClass<ApplicationRecorder> | null,
+  ): SQLiteApplicationRecorder {
+    const cls =
+      recorderClass === null
+        ? SQLiteApplicationRecorder
+        : this.checkRecorderClass(recorderClass, SQLiteApplicationRecorder);
+    return new cls(this.datastore);
   }
 
-  /** A recorder of table `tracking`. */
-  trackingRecorder(): SQLiteTrackingRecorder {
-    return new SQLiteTrackingRecorder(this.datastore);
+  /** A recorder of table `tracking` (or a view class's tables and `tracking`). */
+  protected override createTrackingRecorder(
+    recorderClass: RecorderClass<TrackingRecorder> | null,
+  ): SQLiteTrackingRecorder {
+    const cls =
+      recorderClass === null
+        ? SQLiteTrackingRecorder
+        : this.checkRecorderClass(recorderClass, SQLiteTrackingRecorder);
+    return new cls(this.datastore);
   }
 
   /** A recorder of tables `stored_events` and `tracking`. */
-  processRecorder(): SQLiteProcessRecorder {
-    return new SQLiteProcessRecorder(this.datastore);
+  protected override createProcessRecorder(
+    recorderClass: RecorderClass<ProcessRecorder> | null,
+  ): SQLiteProcessRecorder {
+    const cls =
+      recorderClass === null
+        ? SQLiteProcessRecorder
+        : this.checkRecorderClass(recorderClass, SQLiteProcessRecorder);
+    return new cls(this.datastore);
   }
 
   /** Closes every recorder this factory made, then the connection. Safe to call more than once. */

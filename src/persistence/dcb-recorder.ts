@@ -1,0 +1,93 @@
+import type { Closable } from './recorders.js';
+
+/**
+ * An event of a dynamic consistency boundary (DCB): a type, opaque data and tags, instead of an
+ * originator id and version. `id` (a UUID, optional) makes an append idempotent: appending events
+ * whose ids are already stored, under the same condition, resolves to the original position.
+ */
+export interface DCBEvent {
+  readonly type: string;
+  readonly data: Uint8Array;
+  readonly tags: readonly string[];
+  readonly id?: string | null;
+}
+
+/** A DCB event with the position the store gave it (positions increase in commit order). */
+export interface DCBSequencedEvent {
+  readonly event: DCBEvent;
+  readonly position: number;
+}
+
+/**
+ * One item of a DCB query: events of any of `types` (all types when empty) that carry every one
+ * of `tags` (any tags when empty).
+ */
+export interface DCBQueryItem {
+  readonly types: readonly string[];
+  readonly tags: readonly string[];
+}
+
+/** A DCB query: events matching any of its items. A query with no items matches every event. */
+export interface DCBQuery {
+  readonly items: readonly DCBQueryItem[];
+}
+
+/**
+ * The condition of a DCB append: it fails (an `IntegrityError`, nothing appended) when any event
+ * after position `after` (from the start when null) matches `failIfEventsMatch`.
+ */
+export interface DCBAppendCondition {
+  readonly failIfEventsMatch: DCBQuery;
+  readonly after?: number | null;
+}
+
+/**
+ * What `DCBRecorder.read` resolves to: the matching events (ascending, or descending when read
+ * backwards) and `head`: the store's last position when no limit was given, else the last
+ * position returned; `null` when there is none.
+ */
+export interface DCBReadResponse {
+  readonly events: DCBSequencedEvent[];
+  readonly head: number | null;
+}
+
+/** Options of `DCBRecorder.read`. */
+export interface DCBReadOptions {
+  /** Only events after this position. */
+  after?: number | null;
+  /** At most this many events. */
+  limit?: number | null;
+  /** Newest first. */
+  backwards?: boolean;
+}
+
+/** Options of `DCBRecorder.subscribe`. */
+export interface DCBSubscribeOptions {
+  /** Only events after this position (from the start when null). */
+  after?: number | null;
+  /** Aborting it ends the subscription. */
+  signal?: AbortSignal;
+}
+
+/** An async iterable of sequenced DCB events that waits for new ones until it is stopped. */
+export interface DCBSubscription extends AsyncIterable<DCBSequencedEvent>, AsyncDisposable {
+  /** Ends iteration; so does breaking out of `for await`. */
+  stop(): void;
+}
+
+/**
+ * The event store of dynamic consistency boundaries (Python's `DCBRecorder`), made by
+ * `InfrastructureFactory.dcbRecorder()`. Its shapes live in the persistence layer so that
+ * persistence modules implement it without importing `eventsourcing/dcb`.
+ */
+export interface DCBRecorder extends Closable {
+  /** The events matching the query (every event when it is omitted or has no items). */
+  read(query?: DCBQuery | null, options?: DCBReadOptions): Promise<DCBReadResponse>;
+  /**
+   * Appends the events atomically, unless the condition matches an event after its `after`
+   * (an `IntegrityError`), and resolves to the last position. No events is a `ProgrammingError`.
+   */
+  append(events: readonly DCBEvent[], condition?: DCBAppendCondition | null): Promise<number>;
+  /** The matching events after `after`, waiting for new ones until stopped. */
+  subscribe(query?: DCBQuery | null, options?: DCBSubscribeOptions): DCBSubscription;
+}
