@@ -4,14 +4,16 @@ import type {
   SelectEventsOptions,
 } from '../persistence/recorders.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
-import { copyStoredEvent } from '../persistence/validation.js';
+import { checkSelectEvents, checkStoredEvents } from '../persistence/validation.js';
+import { canonicalOriginatorId } from './canonical-originator-id.js';
 import { OriginatorIndex } from './originator-index.js';
 
 /**
  * An in-memory aggregate recorder (Python's `POPOAggregateRecorder`): stores events by
  * originator id and version, for instance snapshots. Nothing survives the process.
  *
- * Input is checked before anything is stored: a stored event whose `originatorId` is not a
+ * UUID ids are stored and found in lower case, as SQLite and PostgreSQL store them (an
+ * upper-case UUID names the same aggregate). Input is checked before anything is stored: a stored event whose `originatorId` is not a
  * string, `originatorVersion` not a safe integer, `topic` not a string or `state` not a
  * `Uint8Array` rejects with `DataError`; bad `selectEvents` arguments reject with `TypeError`.
  * Stored events are frozen copies (the state bytes are copied on insert); the events returned
@@ -37,7 +39,8 @@ export class MemoryAggregateRecorder implements AggregateRecorder {
 
   /** The events of one originator, ordered by version (ascending unless `desc`). */
   async selectEvents(originatorId: string, options?: SelectEventsOptions): Promise<StoredEvent[]> {
-    return this.index.select(originatorId, options);
+    checkSelectEvents(originatorId, options);
+    return this.index.select(canonicalOriginatorId(originatorId), options);
   }
 
   /** Nothing to release in memory; the events stay readable. Safe to call more than once. */
@@ -45,16 +48,23 @@ export class MemoryAggregateRecorder implements AggregateRecorder {
 }
 
 /**
- * Checks a batch and copies it (see `copyStoredEvent`).
+ * Checks a batch and copies it: frozen events with UUID ids in lower case (see
+ * `canonicalOriginatorId`) and private copies of the state bytes.
  *
  * @throws TypeError when the batch is not an array; DataError for a malformed event.
  */
 export function copyStoredEvents(storedEvents: readonly StoredEvent[]): StoredEvent[] {
-  if (!Array.isArray(storedEvents)) {
-    throw new TypeError('insertEvents() expects an array of stored events.');
-  }
+  checkStoredEvents(storedEvents);
   const n = storedEvents.length;
   const copies = new Array<StoredEvent>(n);
-  for (let i = 0; i < n; i++) copies[i] = copyStoredEvent(storedEvents[i] as StoredEvent, i);
+  for (let i = 0; i < n; i++) {
+    const event = storedEvents[i]!;
+    copies[i] = Object.freeze({
+      originatorId: canonicalOriginatorId(event.originatorId),
+      originatorVersion: event.originatorVersion,
+      topic: event.topic,
+      state: event.state.slice(),
+    });
+  }
   return copies;
 }

@@ -10,11 +10,11 @@ import type {
 } from '../persistence/recorders.js';
 import type { Notification, StoredEvent } from '../persistence/stored-event.js';
 import {
-  checkLimit,
-  checkOptionalInteger,
-  checkStoredEvent,
-  describe,
+  checkSelectEvents,
+  checkSelectNotifications,
+  checkStoredEvents,
 } from '../persistence/validation.js';
+import { canonicalOriginatorId } from './canonical-originator-id.js';
 import { OriginatorIndex } from './originator-index.js';
 
 /**
@@ -22,7 +22,8 @@ import { OriginatorIndex } from './originator-index.js';
  * originator id and version, and sequences them as notifications with contiguous ids from 1.
  * Nothing survives the process.
  *
- * Input is checked before anything is stored: a stored event whose `originatorId` is not a
+ * UUID ids are stored and found in lower case, as SQLite and PostgreSQL store them (an
+ * upper-case UUID names the same aggregate). Input is checked before anything is stored: a stored event whose `originatorId` is not a
  * string, `originatorVersion` not a safe integer, `topic` not a string or `state` not a
  * `Uint8Array` rejects with `DataError`; other bad arguments reject with `TypeError`. Stored
  * events are frozen copies (the state bytes are copied on insert); `selectEvents` and
@@ -56,7 +57,8 @@ export class MemoryApplicationRecorder implements ApplicationRecorder {
 
   /** The events of one originator, ordered by version (ascending unless `desc`). */
   async selectEvents(originatorId: string, options?: SelectEventsOptions): Promise<StoredEvent[]> {
-    return this.index.select(originatorId, options);
+    checkSelectEvents(originatorId, options);
+    return this.index.select(canonicalOriginatorId(originatorId), options);
   }
 
   /**
@@ -69,14 +71,9 @@ export class MemoryApplicationRecorder implements ApplicationRecorder {
     limit: number,
     options?: SelectNotificationsOptions,
   ): Promise<Notification[]> {
-    checkOptionalInteger('start', start);
-    checkLimit('limit', limit);
+    checkSelectNotifications(start, limit, options);
     const stop = options?.stop;
-    checkOptionalInteger('stop', stop);
     const topics = options?.topics;
-    if (topics !== undefined && !Array.isArray(topics)) {
-      throw new TypeError(`topics must be an array of strings, not ${describe(topics)}.`);
-    }
     let first = start === null || start === undefined ? 1 : start;
     if (start !== null && start !== undefined && options?.inclusiveOfStart === false) first++;
     if (first < 1) first = 1;
@@ -132,18 +129,15 @@ export class MemoryApplicationRecorder implements ApplicationRecorder {
    * their state bytes copied. Changes nothing.
    */
   protected prepare(storedEvents: readonly StoredEvent[]): Notification[] {
-    if (!Array.isArray(storedEvents)) {
-      throw new TypeError('insertEvents() expects an array of stored events.');
-    }
+    checkStoredEvents(storedEvents);
     const n = storedEvents.length;
     const base = this.notifications.length + 1;
     const batch = new Array<Notification>(n);
     for (let i = 0; i < n; i++) {
-      const event = storedEvents[i] as StoredEvent;
-      checkStoredEvent(event, i);
+      const event = storedEvents[i]!;
       batch[i] = Object.freeze({
         id: base + i,
-        originatorId: event.originatorId,
+        originatorId: canonicalOriginatorId(event.originatorId),
         originatorVersion: event.originatorVersion,
         topic: event.topic,
         state: event.state.slice(),

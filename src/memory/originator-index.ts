@@ -1,7 +1,6 @@
 import { IntegrityError } from '../persistence/errors.js';
 import type { SelectEventsOptions } from '../persistence/recorders.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
-import { checkLimit, checkOptionalInteger, checkString } from '../persistence/validation.js';
 
 /**
  * The events of each originator, kept sorted by version, so that uniqueness checks are
@@ -72,18 +71,13 @@ export class OriginatorIndex<E extends StoredEvent = StoredEvent> {
 
   /**
    * The originator's events, by version (descending if `desc`), with versions greater than `gt`
-   * and at most `lte`, at most `limit` of them (counted from the first returned).
-   *
-   * @throws TypeError when the id is not a string or an option is not an integer.
+   * and at most `lte`, at most `limit` of them (counted from the first returned). The
+   * recorders check the arguments first (`checkSelectEvents`).
    */
   select(originatorId: string, options?: SelectEventsOptions): E[] {
-    checkString('originatorId', originatorId);
     const gt = options?.gt;
     const lte = options?.lte;
     const limit = options?.limit;
-    checkOptionalInteger('gt', gt);
-    checkOptionalInteger('lte', lte);
-    if (limit !== null && limit !== undefined) checkLimit('limit', limit);
     const list = this.byOriginator.get(originatorId);
     if (list === undefined) return [];
     const from = gt === null || gt === undefined ? 0 : lowerBound(list, gt + 1);

@@ -3,9 +3,9 @@ import { DEFAULT_WAIT_TIMEOUT } from '../persistence/poll-for-tracking.js';
 import type { WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
 import {
-  checkOptionalInteger,
-  checkString,
+  checkApplicationName,
   checkTracking,
+  checkTrackingQuery,
   describe,
 } from '../persistence/validation.js';
 
@@ -116,14 +116,13 @@ export class TrackingTable {
 
   /** The greatest notification id recorded for the application, or `null`. */
   maxTrackingId(applicationName: string): number | null {
-    checkString('applicationName', applicationName);
+    checkApplicationName(applicationName);
     return this.maxIds.get(applicationName) ?? null;
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
   hasTrackingId(applicationName: string, notificationId: number | null | undefined): boolean {
-    checkString('applicationName', applicationName);
-    checkOptionalInteger('notificationId', notificationId);
+    checkTrackingQuery(applicationName, notificationId);
     if (notificationId === null || notificationId === undefined) return true;
     const max = this.maxIds.get(applicationName);
     return max !== undefined && max >= notificationId;

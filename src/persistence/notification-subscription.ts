@@ -1,7 +1,7 @@
 import type { WakeUpListener, WakeUpSource } from './notification-signal.js';
 import type { SelectNotificationsOptions, Subscription } from './recorders.js';
 import type { Notification } from './stored-event.js';
-import { checkOptionalInteger, describe } from './validation.js';
+import { checkOptionalInteger, checkTopics, describe } from './validation.js';
 
 /** What a `NotificationSubscription` reads from: any application recorder. */
 export interface NotificationSelector {
@@ -65,9 +65,7 @@ export class NotificationSubscription
   constructor(source: NotificationSelector, options: NotificationSubscriptionOptions = {}) {
     const { gt, topics = [], wakeUp = null, pollInterval = null, batchSize = 500 } = options;
     checkOptionalInteger('gt', gt);
-    if (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string')) {
-      throw new TypeError(`topics must be an array of strings, not ${describe(topics)}.`);
-    }
+    checkTopics(topics);
     if (pollInterval !== null && !(pollInterval > 0 && pollInterval < 2 ** 31)) {
       throw new TypeError(`pollInterval must be a positive number of milliseconds or null.`);
     }

@@ -1,5 +1,41 @@
 import { DataError } from './errors.js';
+import type { SelectEventsOptions, SelectNotificationsOptions } from './recorders.js';
 import type { StoredEvent, Tracking } from './stored-event.js';
+
+// The argument checks of every recorder, on every backend, so that they cannot drift apart.
+// Shapes of stored data are `DataError`s, bad query arguments `TypeError`s; text that is not
+// well-formed UTF-16 (a lone surrogate) is a `DataError` everywhere, because backends would
+// store it differently (PostgreSQL and UTF-8 replace it, so two ids could become one).
+
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean })
+  .isWellFormed;
+
+/**
+ * Whether a string is well-formed UTF-16 (no lone surrogate), so that it survives UTF-8 and
+ * PostgreSQL text unchanged. Cheap: V8 answers at once for strings without surrogates.
+ */
+export function isWellFormedString(value: string): boolean {
+  return isWellFormed === undefined ? !LONE_SURROGATE.test(value) : isWellFormed.call(value);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Checks that a string holds no lone UTF-16 surrogate (e.g. `'😀x'.slice(0, 1)`).
+ *
+ * @throws DataError saying which value was ill-formed and what to do.
+ */
+export function checkWellFormed(what: string, value: string): void {
+  if (!isWellFormedString(value)) throw illFormed(what, value);
+}
+
+function illFormed(what: string, value: string): DataError {
+  return new DataError(
+    `${what} ${JSON.stringify(value)} is not well-formed Unicode: it holds a lone UTF-16 ` +
+      'surrogate (a string cut in the middle of a character?). It cannot be stored faithfully; ' +
+      'use value.toWellFormed() or fix how the string was made.',
+  );
+}
 
 /**
  * Checks one stored event's shape and returns a frozen copy whose `state` is a private copy of the
@@ -36,6 +72,9 @@ export function checkStoredEvent(event: StoredEvent, index: number): void {
         'expected a string (a UUID, or any text id).',
     );
   }
+  if (!isWellFormedString(event.originatorId)) {
+    throw illFormed(`Stored event at index ${index} has originatorId`, event.originatorId);
+  }
   if (!Number.isSafeInteger(event.originatorVersion)) {
     throw new DataError(
       `Stored event at index ${index} (originator ${event.originatorId}) has originatorVersion ` +
@@ -47,6 +86,9 @@ export function checkStoredEvent(event: StoredEvent, index: number): void {
       `Stored event at index ${index} (originator ${event.originatorId}, version ` +
         `${event.originatorVersion}) has topic ${describe(event.topic)}: expected a string.`,
     );
+  }
+  if (!isWellFormedString(event.topic)) {
+    throw illFormed(`Stored event at index ${index} has topic`, event.topic);
   }
   if (!(event.state instanceof Uint8Array)) {
     throw new DataError(
@@ -75,11 +117,116 @@ export function checkTracking(tracking: Tracking): void {
       `Tracking has applicationName ${describe(tracking.applicationName)}: expected a string.`,
     );
   }
+  if (!isWellFormedString(tracking.applicationName)) {
+    throw illFormed('Tracking has applicationName', tracking.applicationName);
+  }
   if (!Number.isSafeInteger(tracking.notificationId)) {
     throw new DataError(
       `Tracking for application '${tracking.applicationName}' has notificationId ` +
         `${describe(tracking.notificationId)}: expected a safe integer.`,
     );
+  }
+}
+
+/**
+ * Checks the batch of `insertEvents`: an array of well-shaped stored events.
+ *
+ * @throws TypeError when the batch is not an array; DataError for a malformed event.
+ */
+export function checkStoredEvents(storedEvents: readonly StoredEvent[]): void {
+  if (!Array.isArray(storedEvents)) {
+    throw new TypeError(
+      `insertEvents() expects an array of stored events, not ${describe(storedEvents)}.`,
+    );
+  }
+  const n = storedEvents.length;
+  for (let i = 0; i < n; i++) checkStoredEvent(storedEvents[i] as StoredEvent, i);
+}
+
+/**
+ * Checks the arguments of `selectEvents`: a well-formed string id; `gt`, `lte` integers or
+ * null; `limit` a non-negative integer or null.
+ *
+ * @throws TypeError naming the bad argument; DataError for an ill-formed id.
+ */
+export function checkSelectEvents(
+  originatorId: string,
+  options: SelectEventsOptions | undefined,
+): void {
+  checkString('originatorId', originatorId);
+  checkWellFormed('originatorId', originatorId);
+  if (options === undefined || options === null) return;
+  checkOptions('selectEvents', options);
+  checkOptionalInteger('gt', options.gt);
+  checkOptionalInteger('lte', options.lte);
+  const limit = options.limit;
+  if (limit !== null && limit !== undefined) checkLimit('limit', limit);
+}
+
+/**
+ * Checks the arguments of `selectNotifications`: `start` an integer or null, `limit` a
+ * non-negative integer, `stop` an integer or null, `topics` an array of well-formed strings.
+ *
+ * @throws TypeError naming the bad argument; DataError for an ill-formed topic.
+ */
+export function checkSelectNotifications(
+  start: number | null | undefined,
+  limit: number,
+  options: SelectNotificationsOptions | undefined,
+): void {
+  checkOptionalInteger('start', start);
+  checkLimit('limit', limit);
+  if (options === undefined || options === null) return;
+  checkOptions('selectNotifications', options);
+  checkOptionalInteger('stop', options.stop);
+  checkTopics(options.topics);
+}
+
+/**
+ * Checks a `topics` option: undefined, or an array of well-formed strings.
+ *
+ * @throws TypeError when it is not an array of strings; DataError for an ill-formed topic.
+ */
+export function checkTopics(topics: readonly string[] | undefined): void {
+  if (topics === undefined) return;
+  if (!Array.isArray(topics)) {
+    throw new TypeError(`topics must be an array of strings, not ${describe(topics)}.`);
+  }
+  for (let i = 0; i < topics.length; i++) {
+    const topic: unknown = topics[i];
+    if (typeof topic !== 'string') {
+      throw new TypeError(
+        `topics must be an array of strings, but topics[${i}] is ${describe(topic)}.`,
+      );
+    }
+    checkWellFormed(`topics[${i}]`, topic);
+  }
+}
+
+/**
+ * Checks an application name argument (`maxTrackingId`, `hasTrackingId`, `wait`).
+ *
+ * @throws TypeError when it is not a string; DataError when it is ill-formed.
+ */
+export function checkApplicationName(applicationName: string): void {
+  checkString('applicationName', applicationName);
+  checkWellFormed('applicationName', applicationName);
+}
+
+/**
+ * Checks the arguments of `hasTrackingId` and `wait`: an application name and a notification
+ * id that is an integer or null.
+ *
+ * @throws TypeError naming the bad argument; DataError for an ill-formed name.
+ */
+export function checkTrackingQuery(applicationName: string, notificationId: unknown): void {
+  checkApplicationName(applicationName);
+  checkOptionalInteger('notificationId', notificationId);
+}
+
+function checkOptions(method: string, options: unknown): void {
+  if (typeof options !== 'object') {
+    throw new TypeError(`${method}() options must be an object, not ${describe(options)}.`);
   }
 }
 

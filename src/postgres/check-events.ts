@@ -1,6 +1,6 @@
 import { DataError, IntegrityError } from '../persistence/errors.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
-import { checkStoredEvent } from '../persistence/validation.js';
+import { checkStoredEvents } from '../persistence/validation.js';
 import type { OriginatorIdType } from './postgres-settings.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,14 +19,11 @@ export function isUuid(value: string): boolean {
  * @throws TypeError when the batch is not an array.
  */
 export function checkEvents(events: readonly StoredEvent[], idType: OriginatorIdType): void {
-  if (!Array.isArray(events)) {
-    throw new TypeError('insertEvents() expects an array of stored events.');
-  }
+  checkStoredEvents(events);
   const n = events.length;
   const uuid = idType === 'uuid';
   for (let i = 0; i < n; i++) {
-    const event = events[i] as StoredEvent;
-    checkStoredEvent(event, i);
+    const event = events[i]!;
     const id = event.originatorId;
     if (uuid) {
       if (!isUuid(id)) {

@@ -6,7 +6,7 @@ import type {
   SnapshotReader,
 } from '../persistence/recorders.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
-import { checkLimit, checkOptionalInteger, checkString } from '../persistence/validation.js';
+import { checkSelectEvents } from '../persistence/validation.js';
 import { eventsOfSql, rowsByOriginator, snapshotsAndEventsOfSql } from './batched-selects.js';
 import { checkEvents, isUuid } from './check-events.js';
 import { checkIdentifierLength, qualified } from './identifiers.js';
@@ -116,13 +116,10 @@ export class PostgresAggregateRecorder
 
   /** The events of one originator, ordered by version (ascending unless `desc`). */
   async selectEvents(originatorId: string, options?: SelectEventsOptions): Promise<StoredEvent[]> {
-    checkString('originatorId', originatorId);
+    checkSelectEvents(originatorId, options);
     const gt = options?.gt;
     const lte = options?.lte;
     const limit = options?.limit;
-    checkOptionalInteger('gt', gt);
-    checkOptionalInteger('lte', lte);
-    if (limit !== null && limit !== undefined) checkLimit('limit', limit);
     // A string that is not a UUID cannot be in a uuid column (and would be a query error).
     if (this.uuidIds && !isUuid(originatorId)) return EMPTY.slice();
     if (!this.isReady) await this.ready();
@@ -278,8 +275,7 @@ export class PostgresAggregateRecorder
     ) {
       return null;
     }
-    checkString('originatorId', originatorId);
-    checkOptionalInteger('lte', lte);
+    checkSelectEvents(originatorId, { lte });
     if (this.uuidIds && !isUuid(originatorId)) return { snapshot: null, events: [] };
     if (!this.isReady) await this.ready();
     if (!snapshots.isReady) await snapshots.ready();

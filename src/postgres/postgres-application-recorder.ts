@@ -10,7 +10,7 @@ import type {
   Subscription,
 } from '../persistence/recorders.js';
 import type { Notification, StoredEvent, Tracking } from '../persistence/stored-event.js';
-import { checkLimit, checkOptionalInteger, describe } from '../persistence/validation.js';
+import { checkSelectNotifications, describe } from '../persistence/validation.js';
 import { checkEvents } from './check-events.js';
 import { checkIdentifierLength, qualified, quoteIdent, quoteLiteral } from './identifiers.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
@@ -170,14 +170,9 @@ export class PostgresApplicationRecorder
     limit: number,
     options?: SelectNotificationsOptions,
   ): Promise<Notification[]> {
-    checkOptionalInteger('start', start);
-    checkLimit('limit', limit);
+    checkSelectNotifications(start, limit, options);
     const stop = options?.stop;
-    checkOptionalInteger('stop', stop);
     const topics = options?.topics;
-    if (topics !== undefined && !Array.isArray(topics)) {
-      throw new TypeError(`topics must be an array of strings, not ${describe(topics)}.`);
-    }
     if (!this.isReady) await this.ready();
     const values: unknown[] = [];
     let variant = 0;

@@ -1,6 +1,10 @@
 import { DataError, IntegrityError } from '../persistence/errors.js';
 import type { Tracking } from '../persistence/stored-event.js';
-import { checkOptionalInteger, checkString, checkTracking } from '../persistence/validation.js';
+import {
+  checkApplicationName,
+  checkTracking,
+  checkTrackingQuery,
+} from '../persistence/validation.js';
 import { checkIdentifierLength, qualified } from './identifiers.js';
 import { mapWriteError } from './pg-errors.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
@@ -86,7 +90,7 @@ export class TrackingTable {
 
   /** The greatest notification id recorded for the application, or `null`. */
   async max(applicationName: string): Promise<number | null> {
-    checkString('applicationName', applicationName);
+    checkApplicationName(applicationName);
     const result = await this.datastore.read({
       name: this.maxName,
       text: this.maxText,
@@ -99,8 +103,7 @@ export class TrackingTable {
 
   /** Whether the application's notification has been processed (`true` for null). */
   async has(applicationName: string, notificationId: number | null | undefined): Promise<boolean> {
-    checkString('applicationName', applicationName);
-    checkOptionalInteger('notificationId', notificationId);
+    checkTrackingQuery(applicationName, notificationId);
     if (notificationId === null || notificationId === undefined) return true;
     const max = await this.max(applicationName);
     return max !== null && max >= notificationId;

@@ -5,12 +5,7 @@ import type {
   SelectEventsOptions,
 } from '../persistence/recorders.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
-import {
-  checkLimit,
-  checkOptionalInteger,
-  checkStoredEvent,
-  checkString,
-} from '../persistence/validation.js';
+import { checkSelectEvents, checkStoredEvents } from '../persistence/validation.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { hexToUuid, uuidToHex } from './originator-ids.js';
 import type { SQLiteDatastore, SqliteConnection } from './sqlite-datastore.js';
@@ -65,13 +60,10 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
 
   /** The events of one originator, ordered by version (ascending unless `desc`). */
   async selectEvents(originatorId: string, options?: SelectEventsOptions): Promise<StoredEvent[]> {
-    checkString('originatorId', originatorId);
+    checkSelectEvents(originatorId, options);
     const gt = options?.gt;
     const lte = options?.lte;
     const limit = options?.limit;
-    checkOptionalInteger('gt', gt);
-    checkOptionalInteger('lte', lte);
-    if (limit !== null && limit !== undefined) checkLimit('limit', limit);
     let key: string = originatorId;
     let id: string = originatorId;
     if (this.uuidIds) {
@@ -135,14 +127,11 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
     options: InsertEventsOptions | undefined,
     ids: number[] | null,
   ): void {
-    if (!Array.isArray(storedEvents)) {
-      throw new TypeError('insertEvents() expects an array of stored events.');
-    }
+    checkStoredEvents(storedEvents);
     const n = storedEvents.length;
     const keys = new Array<string>(n);
     for (let i = 0; i < n; i++) {
-      const event = storedEvents[i] as StoredEvent;
-      checkStoredEvent(event, i);
+      const event = storedEvents[i]!;
       keys[i] = this.uuidIds ? this.hexKey(event.originatorId, i) : event.originatorId;
     }
     this.checkOptions(options);

@@ -8,7 +8,7 @@ import type {
   Subscription,
 } from '../persistence/recorders.js';
 import type { Notification, StoredEvent } from '../persistence/stored-event.js';
-import { checkLimit, checkOptionalInteger, describe } from '../persistence/validation.js';
+import { checkSelectNotifications } from '../persistence/validation.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { hexToUuid } from './originator-ids.js';
 import { SQLiteAggregateRecorder, unsafe } from './sqlite-aggregate-recorder.js';
@@ -97,14 +97,9 @@ export class SQLiteApplicationRecorder
     limit: number,
     options?: SelectNotificationsOptions,
   ): Promise<Notification[]> {
-    checkOptionalInteger('start', start);
-    checkLimit('limit', limit);
+    checkSelectNotifications(start, limit, options);
     const stop = options?.stop;
-    checkOptionalInteger('stop', stop);
     const topics = options?.topics;
-    if (topics !== undefined && !(Array.isArray(topics) && topics.every(isString))) {
-      throw new TypeError(`topics must be an array of strings, not ${describe(topics)}.`);
-    }
     if (this.conn === null) this.connect();
     const params: unknown[] = [];
     let mask = 0;
@@ -223,8 +218,4 @@ export class SQLiteApplicationRecorder
     if (topicCount <= MAX_CACHED_TOPICS) this.notificationStatements.set(key, statement);
     return statement;
   }
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
 }

@@ -1,6 +1,10 @@
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
-import { checkOptionalInteger, checkString, checkTracking } from '../persistence/validation.js';
+import {
+  checkApplicationName,
+  checkTracking,
+  checkTrackingQuery,
+} from '../persistence/validation.js';
 import type { SqliteDatabase } from './driver.js';
 import type { SQLiteDatastore } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
@@ -45,7 +49,7 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
 
   /** The greatest notification id recorded for the application, or `null`. */
   async maxTrackingId(applicationName: string): Promise<number | null> {
-    checkString('applicationName', applicationName);
+    checkApplicationName(applicationName);
     if (this.conn === null) this.connect();
     try {
       return this.tracking.max(applicationName);
@@ -59,8 +63,7 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
     applicationName: string,
     notificationId: number | null | undefined,
   ): Promise<boolean> {
-    checkString('applicationName', applicationName);
-    checkOptionalInteger('notificationId', notificationId);
+    checkTrackingQuery(applicationName, notificationId);
     if (notificationId === null || notificationId === undefined) return true;
     const max = await this.maxTrackingId(applicationName);
     return max !== null && max >= notificationId;

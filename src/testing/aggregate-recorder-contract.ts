@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
-import { IntegrityError } from '../persistence/errors.js';
+import { DataError, IntegrityError } from '../persistence/errors.js';
 import type { AggregateRecorder } from '../persistence/recorders.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
 import {
@@ -181,6 +181,70 @@ export function aggregateRecorderTests<R extends AggregateRecorder>(
       await assert.rejects(promise!, Error);
     }
     assert.deepEqual(await recorder.selectEvents(id), []);
+  });
+
+  it('ids and topics holding a lone UTF-16 surrogate reject with DataError, and nothing of the batch is stored', async (recorder: R) => {
+    const id = randomUUID();
+    const lone = '😀x'.slice(0, 1);
+    const loneLow = '😀'.slice(1);
+    for (const bad of [
+      storedEvent(`${id.slice(0, 30)}${lone}`, 1),
+      storedEvent(`dog-${loneLow}`, 1),
+      storedEvent(id, 2, `tests:Event${lone}`),
+    ]) {
+      await assert.rejects(recorder.insertEvents([storedEvent(id, 1), bad]), DataError);
+    }
+    assert.deepEqual(await recorder.selectEvents(id), []);
+    await assert.rejects(recorder.selectEvents(`dog-${lone}`), DataError);
+    // A well-formed pair is a character like any other.
+    await recorder.insertEvents([storedEvent(id, 1, 'tests:Emoji😀')]);
+    assert.equal((await recorder.selectEvents(id))[0]?.topic, 'tests:Emoji😀');
+  });
+
+  it('malformed selectEvents arguments reject with TypeError (never throw synchronously)', async (recorder: R) => {
+    const id = randomUUID();
+    await recorder.insertEvents([storedEvent(id, 1)]);
+    const calls = [
+      () => recorder.selectEvents(42 as unknown as string),
+      () => recorder.selectEvents(id, { gt: 1.5 }),
+      () => recorder.selectEvents(id, { lte: '2' as unknown as number }),
+      () => recorder.selectEvents(id, { limit: -1 }),
+    ];
+    for (const call of calls) {
+      let promise: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => {
+        promise = call();
+      });
+      await assert.rejects(promise!, TypeError);
+    }
+  });
+
+  it('an upper-case UUID names one aggregate, whatever case it is written or read in', async (recorder: R) => {
+    // Backends that store UUIDs as UUIDs make the cases one aggregate (read back in lower
+    // case); text-id backends may keep them apart. Either way, writes and reads must agree.
+    const id = randomUUID();
+    const upper = id.toUpperCase();
+    await recorder.insertEvents([storedEvent(id, 1)]);
+    const same = await recorder.insertEvents([storedEvent(upper, 1)]).then(
+      () => false,
+      (error: unknown) => {
+        assert.ok(error instanceof IntegrityError, String(error));
+        return true;
+      },
+    );
+    const read = await recorder.selectEvents(upper);
+    if (same) {
+      assert.deepEqual(
+        read.map((e) => e.originatorId),
+        [id],
+      );
+      assert.equal((await recorder.selectEvents(id)).length, 1);
+    } else {
+      assert.deepEqual(
+        read.map((e) => e.originatorId),
+        [upper],
+      );
+    }
   });
 
   it('concurrent writers of the same version: exactly one of each conflicting group wins', async (recorder: R) => {

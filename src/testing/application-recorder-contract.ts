@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
-import { IntegrityError } from '../persistence/errors.js';
+import { DataError, IntegrityError } from '../persistence/errors.js';
 import type { ApplicationRecorder } from '../persistence/recorders.js';
 import type { Notification, StoredEvent } from '../persistence/stored-event.js';
 import { aggregateRecorderTests } from './aggregate-recorder-contract.js';
@@ -154,14 +154,27 @@ export function applicationRecorderTests<R extends ApplicationRecorder>(
       () => recorder.selectNotifications(1.5, 10),
       () => recorder.selectNotifications(1, -1),
       () => recorder.selectNotifications(1, Number.NaN),
+      () => recorder.selectNotifications(1, 10, { stop: 2.5 }),
+      () => recorder.selectNotifications(1, 10, { topics: 'tests:Event' as unknown as string[] }),
+      () => recorder.selectNotifications(1, 10, { topics: [42 as unknown as string] }),
+      () => recorder.selectNotifications(1, 10, { topics: ['tests:Event', null as never] }),
     ];
     for (const call of calls) {
       let promise: Promise<unknown> | undefined;
       assert.doesNotThrow(() => {
         promise = call();
       });
-      await assert.rejects(promise!, Error);
+      await assert.rejects(promise!, TypeError);
     }
+    await assert.rejects(
+      recorder.selectNotifications(1, 10, { topics: ['😀'.slice(0, 1)] }),
+      DataError,
+    );
+  });
+
+  it('subscribe with topics that are not strings throws TypeError before it starts', async (recorder: R) => {
+    assert.throws(() => recorder.subscribe({ topics: [42 as unknown as string] }), TypeError);
+    assert.throws(() => recorder.subscribe({ topics: '😀'.slice(0, 1) as never }), TypeError);
   });
 
   it('concurrent batches never interleave their ids, and every event gets one id', async (recorder: R) => {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { IntegrityError, TimeoutError, WaitInterruptedError } from '../persistence/errors.js';
+import {
+  DataError,
+  IntegrityError,
+  TimeoutError,
+  WaitInterruptedError,
+} from '../persistence/errors.js';
 import type { TrackingRecorder } from '../persistence/recorders.js';
 import {
   type CreateRecorder,
@@ -91,6 +96,23 @@ export function trackingRecorderTests<R extends TrackingRecorder>(
       await assert.rejects(promise!, Error);
     }
     assert.equal(await recorder.maxTrackingId('upstream'), null);
+  });
+
+  it('an application name holding a lone UTF-16 surrogate rejects with DataError', async (recorder) => {
+    const name = `upstream${'😀'.slice(0, 1)}`;
+    await assert.rejects(
+      recorder.insertTracking({ applicationName: name, notificationId: 1 }),
+      DataError,
+    );
+    await assert.rejects(recorder.maxTrackingId(name), DataError);
+    await assert.rejects(recorder.hasTrackingId(name, 1), DataError);
+    assert.equal(await recorder.maxTrackingId('upstream'), null);
+  });
+
+  it('malformed maxTrackingId and hasTrackingId arguments reject with TypeError', async (recorder) => {
+    await assert.rejects(recorder.maxTrackingId(7 as unknown as string), TypeError);
+    await assert.rejects(recorder.hasTrackingId('upstream', 1.5), TypeError);
+    await assert.rejects(recorder.hasTrackingId(null as unknown as string, 1), TypeError);
   });
 
   it('concurrent inserts of the same tracking id: exactly one wins', async (recorder) => {
