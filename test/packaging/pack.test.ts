@@ -1,5 +1,6 @@
 /**
- * The package as a user meets it: build once, `npm pack`, install the tarball into a fresh project
+ * The package as a user meets it: build once (into a staged copy, so that the repository's dist/
+ * is never replaced under other tests), `npm pack`, install the tarball into a fresh project
  * outside the repository (no database driver), then import every exported subpath from JavaScript,
  * type-check every core subpath against the published declarations, and run a decorated example
  * compiled by `tsc` against `dist/` and through tsx, which must print the same thing.
@@ -7,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -30,6 +32,7 @@ const standardConditions = new Set(['types', 'import', 'require', 'node', 'defau
 
 const repoPackage = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
   name: string;
+  files: string[];
   exports: Record<string, unknown>;
 };
 const subpaths = Object.keys(repoPackage.exports).filter((key) => key !== './package.json');
@@ -171,12 +174,23 @@ describe('the packed package in a fresh project without drivers', { timeout: 300
   const installed = join(project, 'node_modules', repoPackage.name);
 
   before(async () => {
-    await mustRun('npm', ['run', 'build'], repoRoot);
+    // The package is staged outside the repository and built there with the build's own config,
+    // so that this test never replaces the repository's dist/ while other tests read it.
+    const stage = join(work, 'stage');
+    mkdirSync(stage);
+    for (const entry of ['package.json', ...repoPackage.files.filter((f) => f !== 'dist')]) {
+      cpSync(join(repoRoot, entry), join(stage, entry), { recursive: true });
+    }
+    await mustRun(
+      process.execPath,
+      [tscBin, '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')],
+      repoRoot,
+    );
     // --ignore-scripts: a prepack script would build a second time.
     const packed = await mustRun(
       'npm',
       ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
-      repoRoot,
+      stage,
     );
     const filename = (JSON.parse(packed) as { filename: string }[])[0]?.filename;
     assert.ok(filename, `npm pack printed no file name:\n${packed}`);
@@ -205,6 +219,43 @@ describe('the packed package in a fresh project without drivers', { timeout: 300
     }
     const names = readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.'));
     assert.deepEqual(names, [repoPackage.name], 'core code depends only on node: modules');
+  });
+
+  test('the packed package.json names no source file and no custom export condition', () => {
+    const text = readFileSync(join(installed, 'package.json'), 'utf8');
+    const pkg = JSON.parse(text) as { exports: Record<string, Record<string, string> | string> };
+    const custom: string[] = [];
+    for (const [key, target] of Object.entries(pkg.exports)) {
+      if (typeof target === 'string') continue;
+      for (const condition of Object.keys(target)) {
+        if (!standardConditions.has(condition)) custom.push(`${key}: ${condition}`);
+      }
+    }
+    assert.deepEqual(custom, [], "custom conditions (the repository's own) must not be published");
+    const { exports, main, types, sideEffects } = JSON.parse(text) as Record<string, unknown>;
+    assert.doesNotMatch(
+      JSON.stringify({ exports, main, types, sideEffects }),
+      /src\/|(?<!\.d)\.ts"/,
+      'the published entry points name TypeScript sources, which are not in the package',
+    );
+    assert.ok(!existsSync(join(installed, 'src')), 'src/ is not part of the package');
+  });
+
+  test('ships no source maps, whose sources would be missing', () => {
+    const maps: string[] = [];
+    const mapComments: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.map')) maps.push(path);
+        else if (entry.name.endsWith('.js') && /sourceMappingURL=/.test(readFileSync(path, 'utf8')))
+          mapComments.push(path);
+      }
+    };
+    walk(join(installed, 'dist'));
+    assert.deepEqual(maps, []);
+    assert.deepEqual(mapComments, []);
   });
 
   test('every exported subpath loads from JavaScript and exports something', async () => {
