@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isWellFormed } from '../utils/is-well-formed.js';
 
 /** RFC 4122 namespace for fully-qualified domain names. */
 export const NAMESPACE_DNS = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
@@ -24,6 +25,13 @@ export function uuid5(namespace: string, name: string): string {
   }
   if (typeof name !== 'string') {
     throw new TypeError(`uuid5() needs a string name, got ${typeof name}.`);
+  }
+  // UTF-8 encoding would turn every lone surrogate into U+FFFD, so distinct names would collide.
+  if (!isWellFormed(name)) {
+    throw new TypeError(
+      `uuid5() needs a well-formed name: ${JSON.stringify(name)} holds a lone UTF-16 surrogate ` +
+        '(a string cut in the middle of a character?). Use name.toWellFormed() or fix the name.',
+    );
   }
   const hash = createHash('sha1')
     .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))

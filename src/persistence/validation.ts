@@ -1,3 +1,4 @@
+import { isWellFormed } from '../utils/is-well-formed.js';
 import { DataError } from './errors.js';
 import type { SelectEventsOptions, SelectNotificationsOptions } from './recorders.js';
 import type { StoredEvent, Tracking } from './stored-event.js';
@@ -7,18 +8,8 @@ import type { StoredEvent, Tracking } from './stored-event.js';
 // well-formed UTF-16 (a lone surrogate) is a `DataError` everywhere, because backends would
 // store it differently (PostgreSQL and UTF-8 replace it, so two ids could become one).
 
-const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean })
-  .isWellFormed;
-
-/**
- * Whether a string is well-formed UTF-16 (no lone surrogate), so that it survives UTF-8 and
- * PostgreSQL text unchanged. Cheap: V8 answers at once for strings without surrogates.
- */
-export function isWellFormedString(value: string): boolean {
-  return isWellFormed === undefined ? !LONE_SURROGATE.test(value) : isWellFormed.call(value);
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Whether a string is well-formed UTF-16 (no lone surrogate); see `checkWellFormed`. */
+export const isWellFormedString: (value: string) => boolean = isWellFormed;
 
 /**
  * Checks that a string holds no lone UTF-16 surrogate (e.g. `'😀x'.slice(0, 1)`).
