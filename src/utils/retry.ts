@@ -22,7 +22,29 @@ interface RetryPolicy {
   readonly stall: number;
 }
 
-type AsyncFunction = (...args: never[]) => unknown;
+/** Any function: `retry` accepts synchronous and asynchronous ones alike. */
+export type RetriableFunction = (...args: never[]) => unknown;
+
+/**
+ * What `retry(fn)` returns: the same `this` and parameters as `fn`, and always a Promise of
+ * `fn`'s result, because waiting between attempts is asynchronous even when `fn` is not.
+ */
+export type Retrying<F extends RetriableFunction> = (
+  this: ThisParameterType<F>,
+  ...args: Parameters<F>
+) => Promise<Awaited<ReturnType<F>>>;
+
+/** A method that `@retry` can decorate: one that returns a Promise, as the retrying one does. */
+export type AsyncMethod<This, Args extends unknown[], Result> = (
+  this: This,
+  ...args: Args
+) => Promise<Result>;
+
+/** The decorator that `retry(options)` returns. */
+export type RetryDecorator = <This, Args extends unknown[], Result>(
+  method: AsyncMethod<This, Args, Result>,
+  context: ClassMethodDecoratorContext<This, AsyncMethod<This, Args, Result>>,
+) => AsyncMethod<This, Args, Result>;
 
 function policyOf(options: RetryOptions | undefined): RetryPolicy {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
@@ -58,13 +80,16 @@ function policyOf(options: RetryOptions | undefined): RetryPolicy {
   return { exceptions: list as readonly ErrorClass[], maxAttempts, wait, stall };
 }
 
-function wrap<F extends AsyncFunction>(fn: F, policy: RetryPolicy): F {
+function wrap<F extends RetriableFunction>(fn: F, policy: RetryPolicy): Retrying<F> {
   const { exceptions, maxAttempts, wait, stall } = policy;
-  const retrying = async function (this: unknown, ...args: Parameters<F>): Promise<unknown> {
+  const retrying = async function (
+    this: ThisParameterType<F>,
+    ...args: Parameters<F>
+  ): Promise<Awaited<ReturnType<F>>> {
     if (stall > 0) await sleep(stall);
     for (let attempts = 1; ; attempts++) {
       try {
-        return await fn.apply(this, args);
+        return (await fn.apply(this, args)) as Awaited<ReturnType<F>>;
       } catch (error) {
         const retriable = exceptions.some((cls) => error instanceof cls);
         if (!retriable || (maxAttempts !== null && attempts >= maxAttempts)) throw error;
@@ -73,7 +98,7 @@ function wrap<F extends AsyncFunction>(fn: F, policy: RetryPolicy): F {
     }
   };
   Object.defineProperty(retrying, 'name', { value: fn.name, configurable: true });
-  return retrying as unknown as F;
+  return retrying;
 }
 
 function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
@@ -85,19 +110,34 @@ function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
 /**
  * Retries a function when it throws (or rejects with) one of the given error classes, as the
  * Python library's `@retry` does: up to `maxAttempts` attempts in all, waiting `wait` ms (±5%
- * jitter) between them, after an initial `stall`. The result is always async.
+ * jitter) between them, after an initial `stall`. The result is always a Promise, also for a
+ * synchronous function (its type says so: {@link Retrying}).
  *
  * Two forms: `retry(fn, options)` returns the retrying function (TC39 decorators cannot decorate
- * plain functions), and `@retry(options)` (or bare `@retry`) decorates a class method.
+ * plain functions), and `@retry(options)` (or bare `@retry`) decorates a class method, which must
+ * be async (a synchronous method would become one that returns a Promise; its type would lie).
  * Bad options are a `TypeError` when `retry` is called, not when the function runs.
+ *
+ * @example
+ * ```ts
+ * import { OperationalError, retry } from 'eventsourcing/persistence';
+ *
+ * const read = retry(async (id: string) => `row ${id}`, {
+ *   exceptions: OperationalError,
+ *   maxAttempts: 3,
+ *   wait: 100,
+ * });
+ * await read('a'); // 'row a'
+ * ```
  */
-export function retry<F extends AsyncFunction>(fn: F, options?: RetryOptions): F;
+export function retry<This, Args extends unknown[], Result>(
+  method: AsyncMethod<This, Args, Result>,
+  context: ClassMethodDecoratorContext<This, AsyncMethod<This, Args, Result>>,
+): AsyncMethod<This, Args, Result>;
+export function retry<F extends RetriableFunction>(fn: F, options?: RetryOptions): Retrying<F>;
+export function retry(options?: RetryOptions): RetryDecorator;
 export function retry(
-  options?: RetryOptions,
-): <F extends AsyncFunction>(method: F, context: ClassMethodDecoratorContext) => F;
-export function retry<F extends AsyncFunction>(method: F, context: ClassMethodDecoratorContext): F;
-export function retry(
-  fnOrOptions?: AsyncFunction | RetryOptions,
+  fnOrOptions?: RetriableFunction | RetryOptions,
   options?: RetryOptions | ClassMethodDecoratorContext,
 ): unknown {
   if (typeof fnOrOptions === 'function') {
@@ -105,7 +145,7 @@ export function retry(
     return wrap(fnOrOptions, policyOf(options as RetryOptions | undefined));
   }
   const policy = policyOf(fnOrOptions);
-  return <F extends AsyncFunction>(method: F, context: ClassMethodDecoratorContext): F => {
+  return (method: RetriableFunction, context: ClassMethodDecoratorContext): unknown => {
     if (!isMethodContext(context)) {
       throw new TypeError(
         '@retry(...) decorates class methods; call retry(fn, options) for a function.',
