@@ -219,10 +219,18 @@ export class Application implements AsyncDisposable {
    * returns their recordings (each event with its notification). Snapshots are then taken
    * automatically for aggregates whose classes have `snapshottingIntervals`. A conflicting
    * version rejects with `IntegrityError` and nothing is stored.
+   *
+   * When the insert fails (a conflict, a lock timeout, a lost connection), each aggregate gets its
+   * pending events back (ahead of any it triggered meanwhile), so `save(aggregate)` can simply be
+   * retried; after an `IntegrityError`, reload the aggregate instead. This needs the aggregate's
+   * `pendingEvents` array, which every `Aggregate` has.
    */
   async save(...items: Saveable[]): Promise<Recording[]> {
     const events: DomainEventLike[] = [];
     const aggregates = new Map<string, AggregateLike & CollectEvents>();
+    // What each aggregate handed over, given back to it if the events are not stored.
+    const collected: Array<AggregateLike & CollectEvents> = [];
+    const collectedEvents: DomainEventLike[][] = [];
     let options: InsertEventsOptions | undefined;
     for (const item of items) {
       if (item === null || item === undefined) continue;
@@ -230,7 +238,10 @@ export class Application implements AsyncDisposable {
         options = { ...options, ...item.options };
       } else if (typeof (item as CollectEvents).collectEvents === 'function') {
         const aggregate = item as AggregateLike & CollectEvents;
-        for (const event of aggregate.collectEvents()) events.push(event);
+        const pending = aggregate.collectEvents();
+        for (const event of pending) events.push(event);
+        collected.push(aggregate);
+        collectedEvents.push(pending);
         aggregates.set(aggregate.id, aggregate);
       } else if (typeof (item as DomainEventLike).originatorId === 'string') {
         events.push(item as DomainEventLike);
@@ -242,7 +253,13 @@ export class Application implements AsyncDisposable {
       }
     }
     if (events.length === 0 && options === undefined) return [];
-    const recordings = await this.events.put(events, options);
+    let recordings: Recording[];
+    try {
+      recordings = await this.events.put(events, options);
+    } catch (error) {
+      restorePendingEvents(collected, collectedEvents);
+      throw error;
+    }
     const cache = this.repository.cache;
     if (cache !== null && !this.repository.fastforward) {
       for (const [id, aggregate] of aggregates) cache.put(id, aggregate);
@@ -333,6 +350,23 @@ export class Application implements AsyncDisposable {
   private envFlag(key: string, defaultValue: boolean): boolean {
     const value = this.env.get(key);
     return value === undefined || value.trim() === '' ? defaultValue : strtobool(value);
+  }
+}
+
+/**
+ * Gives aggregates back the events `collectEvents()` took from them, before any they triggered
+ * while the save was in flight. Aggregates without a `pendingEvents` array cannot take them back.
+ */
+function restorePendingEvents(
+  aggregates: ReadonlyArray<AggregateLike & CollectEvents>,
+  events: readonly DomainEventLike[][],
+): void {
+  for (let i = 0; i < aggregates.length; i++) {
+    const aggregate = aggregates[i] as { pendingEvents?: unknown };
+    const taken = events[i]!;
+    if (taken.length > 0 && Array.isArray(aggregate.pendingEvents)) {
+      aggregate.pendingEvents = taken.concat(aggregate.pendingEvents);
+    }
   }
 }
 
