@@ -2,7 +2,8 @@ import { Aggregate, checkCreatedId } from './aggregate.js';
 import { AggregateCreated } from './aggregate-created.js';
 import { AggregateEvent } from './aggregate-event.js';
 import type { EventClass } from './domain-event.js';
-import { installApply } from './event-decorator.js';
+import { describeCall, installApply, statedFields } from './event-decorator.js';
+import { checkFieldNames } from './field-names.js';
 import {
   type AggregateInit,
   CTOR_PARAMS,
@@ -13,6 +14,11 @@ import {
   type EventDefinition,
   runtime,
 } from './internal.js';
+import {
+  classNameLooksMangled,
+  KEEP_NAMES_ADVICE,
+  parametersLookMangled,
+} from './mangled-names.js';
 import { ParameterParseError, parseConstructorParameters } from './parse-params.js';
 import { registerAggregateTopics } from './register-aggregate.js';
 
@@ -20,37 +26,88 @@ import { registerAggregateTopics } from './register-aggregate.js';
 type AggregateCtor = abstract new (...args: never[]) => Aggregate;
 type ConcreteCtor = (new (...args: unknown[]) => Aggregate) & typeof Aggregate;
 
+/** Options of `@aggregate`: names stated in code, so that a minifier cannot change them. */
+export interface AggregateOptions {
+  /**
+   * The aggregate's name, instead of the class name: its topic (unless a static `topic` is
+   * set), the prefix of its event topics (`Dog.Registered`), and the class's `name`.
+   */
+  readonly name?: string;
+  /**
+   * The created event's field names, one per constructor parameter, in order, instead of the
+   * parameter names (a parameter stated as `id` is the aggregate's id).
+   */
+  readonly fields?: readonly string[];
+}
+
 /** The class decorator that `@aggregate(name)` returns. */
 export type AggregateDecorator = <C extends AggregateCtor>(
   value: C,
   context: ClassDecoratorContext<C>,
 ) => C;
 
-/** The constructor's parameter names: its own, else the nearest parent's (none for Aggregate). */
-function constructorParameters(value: AggregateCtor): readonly string[] {
+/** Constructor parameter names, and where they came from. */
+interface ConstructorParameters {
+  readonly names: readonly string[];
+  /** Whether the names were read from source text (rather than stated or inherited). */
+  readonly parsed: boolean;
+}
+
+/**
+ * The constructor's parameter names: its own, else the nearest parent's (none for Aggregate).
+ * With stated `fields`, source that cannot be read is no error: `undefined` is returned.
+ */
+function constructorParameters(
+  value: AggregateCtor,
+  fieldsGiven: boolean,
+): ConstructorParameters | undefined {
   let cls: unknown = value;
   while (typeof cls === 'function' && cls !== Aggregate) {
     if (Object.hasOwn(cls, CTOR_PARAMS)) {
-      return (cls as unknown as Record<symbol, readonly string[]>)[
-        CTOR_PARAMS
-      ] as readonly string[];
+      const names = (cls as unknown as Record<symbol, readonly string[]>)[CTOR_PARAMS];
+      return { names: names as readonly string[], parsed: false };
     }
     let names: string[] | undefined;
     try {
       names = parseConstructorParameters(cls as AggregateCtor);
     } catch (error) {
       if (!(error instanceof ParameterParseError)) throw error;
+      if (fieldsGiven) return undefined;
       throw new TypeError(
         `@aggregate on ${value.name}: cannot name the created event's fields after the ` +
-          `constructor's parameters (found ${error.message}). Use plain parameters, or ` +
+          `constructor's parameters (found ${error.message}). Use plain parameters, state the ` +
+          `field names (@aggregate('Created', { fields: ['a', 'b'] })), or ` +
           `define an explicit created event class, create the aggregate with ` +
           `${value.name}._create(Created, { ... }) and call registerAggregate(${value.name}).`,
       );
     }
-    if (names !== undefined) return names;
+    if (names !== undefined) return { names, parsed: true };
     cls = Object.getPrototypeOf(cls);
   }
-  return [];
+  return { names: [], parsed: false };
+}
+
+/** A created or event class whose name would be stored but looks chosen by a minifier. */
+function checkEventClassName(where: string, cls: EventClass<unknown>): void {
+  if (Object.hasOwn(cls, 'topic') || !classNameLooksMangled(cls.name, cls)) return;
+  throw new TypeError(
+    `${where}: the event class's name '${cls.name}' looks chosen by a minifier, and it ` +
+      `would be stored in the event's topic. ${KEEP_NAMES_ADVICE} Here: give the class a ` +
+      `static topic (static topic = 'Dog.Registered'), or make it a static of the aggregate ` +
+      `class (static Registered = class extends Aggregate.Created { ... }).`,
+  );
+}
+
+/** The message for an aggregate's created event fields that look minified. */
+function mangledParamsMessage(name: string, createdName: string, params: readonly string[]) {
+  const placeholders = params.map((_, i) => `'field${i + 1}'`).join(', ');
+  return (
+    `@aggregate on ${name}: the constructor's parameter names (${params.join(', ')}) look ` +
+    `chosen by a minifier, and they would be stored as the created event's field names. ` +
+    `${KEEP_NAMES_ADVICE} Here: @aggregate('${createdName}', { name: '${name}', ` +
+    `fields: [${placeholders}] }), with the class's real name and the parameters' real names ` +
+    `in order.`
+  );
 }
 
 /** The `@event` definitions of a class's own members. */
@@ -80,15 +137,43 @@ function makeEventClass(name: string, base: typeof AggregateEvent): typeof Aggre
   return cls;
 }
 
+function checkOptions(options: unknown): AggregateOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `@aggregate's options must be an object, e.g. { name: 'Dog', fields: ['name'] }, got ` +
+        `${describeValue(options)}.`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'name' && key !== 'fields') {
+      throw new TypeError(
+        `@aggregate has no option '${key}': its options are { name, fields } (the aggregate's ` +
+          `name, and the created event's field names, one per constructor parameter).`,
+      );
+    }
+  }
+  const { name } = options as AggregateOptions;
+  if (name !== undefined && (typeof name !== 'string' || name === '')) {
+    throw new TypeError(
+      `@aggregate's 'name' option must be a non-empty string (the aggregate's name, e.g. ` +
+        `'Dog'), got ${describeValue(name)}.`,
+    );
+  }
+  return options as AggregateOptions;
+}
+
 function decorate(
   spec: string | EventClass<AggregateCreated> | undefined,
+  options: AggregateOptions,
   value: AggregateCtor,
   context: ClassDecoratorContext,
 ): AggregateCtor {
   if (context?.kind !== 'class') {
     throw new TypeError(`@aggregate decorates classes, not a ${String(context?.kind)}.`);
   }
-  const name = value.name || String(context.name);
+  // The context's name first: esbuild passes the name as written even when minifying.
+  const nameGiven = options.name !== undefined;
+  const name = options.name ?? ((typeof context.name === 'string' && context.name) || value.name);
   if (typeof value !== 'function' || !(value.prototype instanceof Aggregate)) {
     throw new TypeError(
       `@aggregate requires a class that extends Aggregate, and ${describeValue(value)} does ` +
@@ -96,10 +181,33 @@ function decorate(
     );
   }
   const createdName = typeof spec === 'function' ? spec.name : (spec ?? 'Created');
-  const params = constructorParameters(value);
+  if (typeof spec === 'function') checkEventClassName(`@aggregate(${spec.name}) on ${name}`, spec);
+  const fields = options.fields;
+  const found = constructorParameters(value, fields !== undefined);
+  let params: readonly string[];
+  if (fields !== undefined) {
+    params = checkFieldNames(`@aggregate on ${name}`, fields, found?.names);
+  } else {
+    params = (found as ConstructorParameters).names;
+    if (found?.parsed === true && parametersLookMangled(params, value)) {
+      throw new TypeError(mangledParamsMessage(name, createdName, params));
+    }
+  }
   const idIndex = params.indexOf('id');
   const timestampIndex = params.indexOf('timestamp');
   const defs = eventDefinitions(value);
+  for (const def of defs) {
+    if (!statedFields.has(def) && parametersLookMangled(def.paramNames, value)) {
+      const placeholders = def.paramNames.map((_, i) => `'field${i + 1}'`).join(', ');
+      const spec = def.eventName ?? (def.givenClass as EventClass<AggregateEvent>);
+      throw new TypeError(
+        `@event on ${name}.${def.memberName}: the parameter names ` +
+          `(${def.paramNames.join(', ')}) look chosen by a minifier, and they would be stored ` +
+          `as the event's field names. ${KEEP_NAMES_ADVICE} Here: ` +
+          `${describeCall(spec, placeholders)}, with the parameters' real names in order.`,
+      );
+    }
+  }
   const names = new Set<string>([createdName]);
   const givenClasses = new Set<unknown>();
   for (const def of defs) {
@@ -201,6 +309,13 @@ function decorate(
       return undefined;
     };
     const hasOwnStatic = (key: string) => holders.some((holder) => Object.hasOwn(holder, key));
+    if (!nameGiven && ownStatic('topic') === undefined && classNameLooksMangled(name, value)) {
+      throw new TypeError(
+        `@aggregate on class ${name}: the class name '${name}' looks chosen by a minifier, and ` +
+          `it would be stored in the topics of its events. ${KEEP_NAMES_ADVICE} Here: ` +
+          `@aggregate('${createdName}', { name: 'Dog' }) with the class's real name.`,
+      );
+    }
     const define = (key: string, cls: unknown) => {
       Object.defineProperty(value, key, { value: cls, writable: true, configurable: true });
     };
@@ -244,6 +359,7 @@ function decorate(
       if (def.givenClass !== null) {
         cls = def.givenClass as unknown as typeof AggregateEvent;
         key = cls.name;
+        checkEventClassName(`@event(${key}) on ${name}.${def.memberName}`, cls);
         if (hasOwnStatic(key) && ownStatic(key) !== cls) {
           throw new TypeError(
             `@event(${key}) on ${name}.${def.memberName}: ${name}.${key} is already defined as ` +
@@ -292,14 +408,39 @@ export function aggregate<C extends AggregateCtor>(value: C, context: ClassDecor
  * too). Also completes the class's `@event` members. Event classes become statics
  * (`Dog.Registered`, `Dog.TrickAdded`), with topics `Dog`, `Dog.Registered`, `Dog.TrickAdded`
  * (a static `topic` on the aggregate or an event class overrides its default). Accepts an
- * explicit created event class instead of a name.
+ * explicit created event class instead of a name. `options` states the aggregate's name and the
+ * created event's field names instead of taking them from the class and its parameters, which a
+ * minifier renames (see docs/bundling.md).
  */
-export function aggregate(nameOrClass?: string | EventClass<AggregateCreated>): AggregateDecorator;
 export function aggregate(
-  spec?: string | EventClass<AggregateCreated> | AggregateCtor,
-  context?: ClassDecoratorContext,
+  nameOrClass?: string | EventClass<AggregateCreated>,
+  options?: AggregateOptions,
+): AggregateDecorator;
+/**
+ * `@aggregate({ name: 'Dog', fields: ['name'] })`: the created event class is named `Created`;
+ * the aggregate's name and the created event's field names are the ones given, so a minifier
+ * cannot change them (see docs/bundling.md).
+ */
+export function aggregate(options: AggregateOptions): AggregateDecorator;
+export function aggregate(
+  spec?: string | EventClass<AggregateCreated> | AggregateCtor | AggregateOptions,
+  context?: ClassDecoratorContext | AggregateOptions,
 ): AggregateDecorator | AggregateCtor {
-  if (context !== undefined) return decorate(undefined, spec as AggregateCtor, context);
+  if (context !== undefined && 'kind' in context) {
+    return decorate(undefined, {}, spec as AggregateCtor, context);
+  }
+  let options: AggregateOptions = {};
+  if (typeof spec === 'object' && spec !== null) {
+    if (context !== undefined) {
+      throw new TypeError(
+        '@aggregate takes at most two arguments: a created event name or class, and options.',
+      );
+    }
+    options = checkOptions(spec);
+    spec = undefined;
+  } else if (context !== undefined) {
+    options = checkOptions(context);
+  }
   if (spec === '') {
     throw new TypeError(
       `@aggregate('') has an empty event name: give the created event a name, e.g. ` +
@@ -318,5 +459,5 @@ export function aggregate(
   }
   const given = spec as string | EventClass<AggregateCreated> | undefined;
   return ((value: AggregateCtor, ctx: ClassDecoratorContext) =>
-    decorate(given, value, ctx)) as AggregateDecorator;
+    decorate(given, options, value, ctx)) as AggregateDecorator;
 }

@@ -4,11 +4,22 @@ import { AggregateEvent } from './aggregate-event.js';
 import { eventMembersMessage } from './check-aggregate-class.js';
 import type { EventClass } from './domain-event.js';
 import { ProgrammingError } from './errors.js';
+import { checkFieldNames } from './field-names.js';
 import { describeValue, EVENT_DEF, type EventDefinition, runtime } from './internal.js';
 import { ParameterParseError, parseFunctionParameters } from './parse-params.js';
 
 /** A method or setter that `@event` can decorate. */
 type Member = (this: never, ...args: never[]) => unknown;
+
+/** Options of `@event`. */
+export interface EventOptions {
+  /**
+   * The event's field names, one per parameter of the decorated method, in order. Without it
+   * fields are named after the parameters, which a minifier renames: state them in code that
+   * is bundled with minification (see docs/bundling.md).
+   */
+  readonly fields?: readonly string[];
+}
 
 /** The decorator `@event(name)` returns: for methods and setters of an `@aggregate` class. */
 export type EventDecorator = <F extends Member>(
@@ -81,6 +92,22 @@ export function installApply(cls: EventClass<unknown>, def: EventDefinition): vo
   Object.defineProperty(cls.prototype, EVENT_DEF, { value: def, configurable: true });
 }
 
+function isOptionsObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value);
+}
+
+function checkOptions(options: object): EventOptions {
+  for (const key of Object.keys(options)) {
+    if (key !== 'fields') {
+      throw new TypeError(
+        `@event has no option '${key}': its options are { fields: [...] } (the event's field ` +
+          `names, one per parameter).`,
+      );
+    }
+  }
+  return options as EventOptions;
+}
+
 function isEventClass(value: unknown): value is EventClass<AggregateEvent> {
   return typeof value === 'function' && value.prototype instanceof AggregateEvent;
 }
@@ -106,8 +133,22 @@ function checkSpec(spec: unknown): void {
   }
 }
 
+/** The definitions of `@event` members whose field names were stated (`{ fields }`). */
+export const statedFields = new WeakSet<EventDefinition>();
+
+/** How `@event(...)` was called, with `fields` as given (for messages). */
+export function describeCall(
+  spec: string | EventClass<AggregateEvent> | undefined,
+  fields: string,
+) {
+  const first =
+    typeof spec === 'string' ? `'${spec}'` : typeof spec === 'function' ? spec.name : '';
+  return `@event(${first}${first === '' ? '' : ', '}{ fields: [${fields}] })`;
+}
+
 function decorate(
   spec: string | EventClass<AggregateEvent> | undefined,
+  options: EventOptions | undefined,
   value: unknown,
   context: DecoratorContext,
 ): Member {
@@ -139,17 +180,24 @@ function decorate(
     );
   }
   const body = value as (...args: unknown[]) => unknown;
-  let paramNames: string[];
+  const fields = options?.fields;
+  let paramNames: readonly string[];
+  let parsed: string[] | undefined;
   try {
-    paramNames = parseFunctionParameters(body);
+    parsed = parseFunctionParameters(body);
   } catch (error) {
     if (!(error instanceof ParameterParseError)) throw error;
-    throw new TypeError(
-      `${where}: cannot name the event's fields after the parameters (found ${error.message}). ` +
-        `Use plain parameters, or define an explicit event class and trigger it with ` +
-        `this.triggerEvent(EventClass, { ... }).`,
-    );
+    if (fields === undefined) {
+      throw new TypeError(
+        `${where}: cannot name the event's fields after the parameters (found ${error.message}). ` +
+          `Use plain parameters, state the field names (${describeCall(spec, "'a', 'b'")}), ` +
+          `or define an explicit event class and trigger it with ` +
+          `this.triggerEvent(EventClass, { ... }).`,
+      );
+    }
   }
+  // Parameter names that look minified are detected by @aggregate, which sees the class.
+  paramNames = fields !== undefined ? checkFieldNames(where, fields, parsed) : (parsed as string[]);
   const def: EventDefinition = {
     eventName:
       typeof spec === 'string'
@@ -178,6 +226,7 @@ function decorate(
   Object.defineProperty(wrapper, 'name', { value: memberName });
   Object.defineProperty(wrapper, 'length', { value: paramNames.length });
   Object.defineProperty(wrapper, EVENT_DEF, { value: def });
+  if (fields !== undefined) statedFields.add(def);
   return wrapper;
 }
 
@@ -191,19 +240,48 @@ export function event<F extends Member>(value: F, context: ClassMethodDecoratorC
  * class: calling the method triggers an event of that class, whose fields are named after the
  * method's parameters, and the method's body is how the event is applied (now and on replay).
  * The method's return value is ignored. The event class is a static of the aggregate class
- * (`Dog.TrickAdded`), with topic `Dog.TrickAdded`. Setters need a name.
+ * (`Dog.TrickAdded`), with topic `Dog.TrickAdded`. Setters need a name. `options.fields` states
+ * the field names (one per parameter, in order) instead of reading them from the parameters:
+ * needed when the code is minified (see docs/bundling.md).
  */
-export function event(nameOrClass?: string | EventClass<AggregateEvent>): EventDecorator;
 export function event(
-  spec?: string | EventClass<AggregateEvent> | Member,
-  context?: DecoratorContext,
+  nameOrClass?: string | EventClass<AggregateEvent>,
+  options?: EventOptions,
+): EventDecorator;
+/**
+ * `@event({ fields: ['trick'] })`: the event class is named after the method, its fields are
+ * the names given (one per parameter, in order), so a minifier cannot change them.
+ */
+export function event(options: EventOptions): EventDecorator;
+export function event(
+  spec?: string | EventClass<AggregateEvent> | Member | EventOptions,
+  context?: DecoratorContext | EventOptions,
 ): EventDecorator | Member {
   if (context !== undefined && typeof context === 'object' && 'kind' in context) {
-    return decorate(undefined, spec, context);
+    return decorate(undefined, undefined, spec, context);
   }
-  checkSpec(spec);
-  const given = spec as string | EventClass<AggregateEvent> | undefined;
-  return ((value: Member, ctx: DecoratorContext) => decorate(given, value, ctx)) as EventDecorator;
+  let given: string | EventClass<AggregateEvent> | undefined;
+  let options: EventOptions | undefined;
+  if (isOptionsObject(spec)) {
+    if (context !== undefined) {
+      throw new TypeError(
+        '@event takes at most two arguments: an event name or class, and options.',
+      );
+    }
+    options = checkOptions(spec as object);
+  } else {
+    checkSpec(spec);
+    given = spec as string | EventClass<AggregateEvent> | undefined;
+    if (context !== undefined && !isOptionsObject(context)) {
+      throw new TypeError(
+        `@event's second argument is options, e.g. { fields: ['trick'] }, got ` +
+          `${describeValue(context)}.`,
+      );
+    }
+    options = context === undefined ? undefined : checkOptions(context);
+  }
+  return ((value: Member, ctx: DecoratorContext) =>
+    decorate(given, options, value, ctx)) as EventDecorator;
 }
 
 /** Python's alias of `event`. */

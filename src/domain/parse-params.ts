@@ -52,7 +52,7 @@ function skipRegex(src: string, i: number): number {
  * If a comment, string, template or regex starts at `i`, the index just past it; else -1.
  * `prev` is the previous significant character (to tell a regex from a division).
  */
-function skipLiteral(src: string, i: number, prev: string): number {
+export function skipLiteral(src: string, i: number, prev: string): number {
   const c = src[i];
   if (c === '"' || c === "'" || c === '`') return skipString(src, i);
   if (c === '/') {
