@@ -16,6 +16,7 @@ export { EventSourcedLog } from './event-sourced-log.js';
 export {
   formatSectionId,
   LocalNotificationLog,
+  type LocalNotificationLogOptions,
   type NotificationLog,
   type Section,
 } from './notification-log.js';

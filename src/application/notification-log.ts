@@ -20,7 +20,10 @@ export function formatSectionId(first: number, last: number): string {
 export interface NotificationLog {
   /** The section with the given `"first,last"` id. */
   get(sectionId: string): Promise<Section>;
-  /** Notifications from `start`, at most `limit` (which must not exceed the section size). */
+  /**
+   * Notifications from `start`, at most `limit`, and never more than a section holds (a larger
+   * limit is clamped, or rejected where the log is strict, as Python's is).
+   */
   select(
     start: number | null | undefined,
     limit: number,
@@ -28,18 +31,45 @@ export interface NotificationLog {
   ): Promise<Notification[]>;
 }
 
-/** The notification log of an application, read from its recorder. */
+/** Options of `LocalNotificationLog`. */
+export interface LocalNotificationLogOptions {
+  /**
+   * Whether `select` rejects a limit above the section size with a `RangeError`, as Python's
+   * `LocalNotificationLog.select` does, instead of clamping it (default:
+   * `LocalNotificationLog.strictLimit`, which is `false`).
+   */
+  strictLimit?: boolean;
+}
+
+/**
+ * The notification log of an application, read from its recorder. `select(start, limit)` with a
+ * limit above the section size returns at most a section (a clamp, as Node pagination APIs
+ * do); set `strictLimit` for Python's `RangeError` instead.
+ */
 export class LocalNotificationLog implements NotificationLog {
+  /**
+   * The default of the `strictLimit` option for logs made without it: set it to `true` to have
+   * every application's log reject a limit above the section size, as Python's does.
+   */
+  static strictLimit = false;
+
   /** The most notifications a section or a `select` returns. */
   readonly sectionSize: number;
+  /** Whether `select` rejects a limit above the section size instead of clamping it. */
+  readonly strictLimit: boolean;
   private readonly recorder: ApplicationRecorder;
 
-  constructor(recorder: ApplicationRecorder, sectionSize = 10) {
+  constructor(
+    recorder: ApplicationRecorder,
+    sectionSize = 10,
+    options: LocalNotificationLogOptions = {},
+  ) {
     if (!Number.isInteger(sectionSize) || sectionSize < 1) {
       throw new RangeError(`Section size must be a positive integer, got ${sectionSize}`);
     }
     this.recorder = recorder;
     this.sectionSize = sectionSize;
+    this.strictLimit = options.strictLimit ?? LocalNotificationLog.strictLimit;
   }
 
   async get(sectionId: string): Promise<Section> {
@@ -58,16 +88,24 @@ export class LocalNotificationLog implements NotificationLog {
     };
   }
 
+  /**
+   * Notifications from `start`, at most `limit`, and at most `sectionSize`: a larger limit is
+   * clamped to the section size, or rejected with a `RangeError` when `strictLimit` is set.
+   * Read on from the last id returned to get the rest.
+   */
   async select(
     start: number | null | undefined,
     limit: number,
     options: SelectNotificationsOptions = {},
   ): Promise<Notification[]> {
     if (limit > this.sectionSize) {
-      throw new RangeError(
-        `Requested limit ${limit} greater than section size ${this.sectionSize}. ` +
-          `Ask for at most ${this.sectionSize}, or set the application's logSectionSize.`,
-      );
+      if (this.strictLimit) {
+        throw new RangeError(
+          `Requested limit ${limit} greater than section size ${this.sectionSize}. ` +
+            `Ask for at most ${this.sectionSize}, or set the application's logSectionSize.`,
+        );
+      }
+      limit = this.sectionSize;
     }
     return this.recorder.selectNotifications(start, limit, options);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Application, EventSourcedLog } from '../../src/application/index.js';
+import { Application, EventSourcedLog, LocalNotificationLog } from '../../src/application/index.js';
 import { Aggregate, aggregate, DomainEvent } from '../../src/domain/index.js';
 
 @aggregate('Planted')
@@ -48,8 +48,50 @@ describe('notification log', () => {
       ),
       [4, 5],
     );
-    await assert.rejects(app.notificationLog.select(1, 6), /greater than section size 5/);
     await assert.rejects(app.notificationLog.get('nonsense'), /Invalid section id/);
+  });
+
+  test('select clamps a limit above the section size to the section size', async () => {
+    await using app = new Forest();
+    for (let i = 0; i < 12; i++) await app.save(new Tree());
+    assert.equal(app.notificationLog.strictLimit, false);
+    assert.deepEqual(
+      (await app.notificationLog.select(1, 100)).map((n) => n.id),
+      [1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(
+      (await app.notificationLog.select(6, 6)).map((n) => n.id),
+      [6, 7, 8, 9, 10],
+    );
+    // Bad limits are still errors, from the recorder.
+    await assert.rejects(app.notificationLog.select(1, -1), TypeError);
+    await assert.rejects(app.notificationLog.select(1, Number.NaN), TypeError);
+  });
+
+  test('with strictLimit, a limit above the section size is a RangeError, as in Python', async () => {
+    await using app = new Forest();
+    for (let i = 0; i < 7; i++) await app.save(new Tree());
+    const strict = new LocalNotificationLog(app.recorder, 5, { strictLimit: true });
+    await assert.rejects(strict.select(1, 6), (error: unknown) => {
+      assert.ok(error instanceof RangeError);
+      assert.match(error.message, /limit 6 greater than section size 5/);
+      return true;
+    });
+    assert.equal((await strict.select(1, 5)).length, 5);
+  });
+
+  test('LocalNotificationLog.strictLimit makes strict every log made without the option', async () => {
+    LocalNotificationLog.strictLimit = true;
+    try {
+      await using app = new Forest();
+      await app.save(new Tree());
+      assert.equal(app.notificationLog.strictLimit, true);
+      await assert.rejects(app.notificationLog.select(1, 6), RangeError);
+      const lenient = new LocalNotificationLog(app.recorder, 5, { strictLimit: false });
+      assert.equal((await lenient.select(1, 6)).length, 1);
+    } finally {
+      LocalNotificationLog.strictLimit = false;
+    }
   });
 });
 
