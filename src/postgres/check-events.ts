@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { DataError, IntegrityError } from '../persistence/errors.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
 import { checkStoredEvents } from '../persistence/validation.js';
@@ -11,19 +12,33 @@ export function isUuid(value: string): boolean {
 }
 
 /**
+ * The most characters one JavaScript string can hold. `pg` sends a `bytea[]` parameter as one
+ * string, two hex characters per byte plus four per element, so this bounds a statement's states.
+ */
+export const MAX_PARAMETER_CHARS: number = constants.MAX_STRING_LENGTH;
+
+/** The characters of the `bytea[]` text `pg` makes for `count` states of `bytes` bytes in all. */
+export function hexArrayChars(bytes: number, count: number): number {
+  return 2 * bytes + 4 * count + 2;
+}
+
+/**
  * Checks a batch of stored events before anything is sent, so that one bad save never fails a
  * group of others: shapes (`DataError`, as the memory recorders), UUID ids when
  * `ORIGINATOR_ID_TYPE=uuid` (`DataError`), NUL characters that PostgreSQL text cannot hold
- * (`DataError`), and a version repeated within the batch (`IntegrityError`).
+ * (`DataError`), states too large to send in one statement (`DataError`), and a version repeated
+ * within the batch (`IntegrityError`). Returns the bytes of the batch's states.
  *
  * @throws TypeError when the batch is not an array.
  */
-export function checkEvents(events: readonly StoredEvent[], idType: OriginatorIdType): void {
+export function checkEvents(events: readonly StoredEvent[], idType: OriginatorIdType): number {
   checkStoredEvents(events);
   const n = events.length;
   const uuid = idType === 'uuid';
+  let bytes = 0;
   for (let i = 0; i < n; i++) {
     const event = events[i]!;
+    bytes += event.state.length;
     const id = event.originatorId;
     if (uuid) {
       if (!isUuid(id)) {
@@ -38,7 +53,20 @@ export function checkEvents(events: readonly StoredEvent[], idType: OriginatorId
     }
     if (event.topic.includes('\u0000')) throw nulError(i, 'topic');
   }
+  if (hexArrayChars(bytes, n) > MAX_PARAMETER_CHARS) throw tooLarge(bytes, n);
   if (n > 1) checkUniqueInBatch(events, uuid);
+  return bytes;
+}
+
+function tooLarge(bytes: number, count: number): DataError {
+  const limit = Math.floor((MAX_PARAMETER_CHARS - hexArrayChars(0, count)) / 2);
+  return new DataError(
+    `The stored events' states hold ${bytes} bytes in all (${count} events): the most one save ` +
+      `of ${count} events can send to PostgreSQL is ${limit} bytes (the driver sends states as ` +
+      `hex text, and a JavaScript string holds at most ${MAX_PARAMETER_CHARS} characters). ` +
+      'Nothing was stored. Keep large content outside the events (store a reference to it), ' +
+      'or save the events in smaller batches.',
+  );
 }
 
 function nulError(index: number, what: string): DataError {

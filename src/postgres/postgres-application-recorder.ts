@@ -34,6 +34,11 @@ export interface PostgresApplicationRecorderOptions {
   pollInterval?: number;
   /** The tracking table written with the events (process recorders). */
   trackingTable?: TrackingTable | null;
+  /**
+   * The most state bytes that saves sent together in one call of the write function may hold
+   * (default 16 MiB). A save larger than this is sent alone; each save succeeds or fails alone.
+   */
+  maxGroupBytes?: number;
 }
 
 /** The default poll interval of subscriptions, in milliseconds. */
@@ -80,10 +85,18 @@ export class PostgresApplicationRecorder
     options: PostgresApplicationRecorderOptions = {},
   ) {
     super(datastore, tableName);
-    const { pollInterval = DEFAULT_POLL_INTERVAL, trackingTable = null } = options;
+    const { pollInterval = DEFAULT_POLL_INTERVAL, trackingTable = null, maxGroupBytes } = options;
     if (!(pollInterval > 0 && pollInterval < 2 ** 31)) {
       throw new TypeError(
         `pollInterval must be a positive number of milliseconds, not ${describe(pollInterval)}.`,
+      );
+    }
+    if (
+      maxGroupBytes !== undefined &&
+      !(Number.isSafeInteger(maxGroupBytes) && maxGroupBytes > 0)
+    ) {
+      throw new TypeError(
+        `maxGroupBytes must be a positive integer number of bytes, not ${describe(maxGroupBytes)}.`,
       );
     }
     this.pollInterval = pollInterval;
@@ -100,6 +113,7 @@ export class PostgresApplicationRecorder
       idType: datastore.settings.originatorIdType,
       tracked: trackingTable !== null,
       ready: () => this.ready(),
+      maxGroupBytes,
     });
   }
 
@@ -151,10 +165,10 @@ export class PostgresApplicationRecorder
     options?: InsertEventsOptions,
   ): Promise<number[]> {
     try {
-      checkEvents(storedEvents, this.datastore.settings.originatorIdType);
+      const bytes = checkEvents(storedEvents, this.datastore.settings.originatorIdType);
       const tracking = this.trackingOf(options);
       if (storedEvents.length === 0 && tracking === null) return RESOLVED_EMPTY;
-      return this.writeQueue.enqueue(storedEvents, tracking);
+      return this.writeQueue.enqueue(storedEvents, tracking, bytes);
     } catch (error) {
       return Promise.reject(error);
     }

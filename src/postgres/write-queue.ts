@@ -10,6 +10,8 @@ import { trackingConflict } from './tracking-table.js';
 export interface PendingSave {
   readonly events: readonly StoredEvent[];
   readonly tracking: Tracking | null;
+  /** The bytes of its events' states. */
+  readonly bytes: number;
   readonly resolve: (ids: number[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -24,11 +26,19 @@ export interface WriteQueueOptions {
   readonly tracked: boolean;
   /** Makes the tables ready (awaited before the first call). */
   readonly ready: () => Promise<void>;
+  /** The most state bytes a group of several saves holds (default `DEFAULT_MAX_GROUP_BYTES`). */
+  readonly maxGroupBytes?: number | undefined;
 }
 
 /** Bounds on one group, so that a burst is sent as several calls of reasonable size. */
 const MAX_GROUP_SAVES = 1000;
 const MAX_GROUP_EVENTS = 20_000;
+/**
+ * The default bound on the state bytes of a group of several saves (16 MiB). A group's states go
+ * out as one hex text parameter, which must stay far below V8's string limit; saves this large
+ * gain nothing from sharing a call. A save larger than this is sent alone.
+ */
+export const DEFAULT_MAX_GROUP_BYTES = 16 * 1024 * 1024;
 
 /** SQLSTATE classes of a statement rejected for its data: the transaction did nothing. */
 function isDataRejection(error: unknown): boolean {
@@ -54,12 +64,14 @@ export class WriteQueue {
   private readonly text: string;
   private readonly name: string;
   private readonly uuid: boolean;
+  private readonly maxGroupBytes: number;
   private queue: PendingSave[] = [];
   private running: Promise<void> | null = null;
 
   constructor(options: WriteQueueOptions) {
     this.options = options;
     this.uuid = options.idType === 'uuid';
+    this.maxGroupBytes = options.maxGroupBytes ?? DEFAULT_MAX_GROUP_BYTES;
     const tracking = options.tracked ? '$6::int[], $7::text[], $8::bigint[], ' : '';
     const last = options.tracked ? 9 : 6;
     this.text =
@@ -68,10 +80,17 @@ export class WriteQueue {
     this.name = statementName(this.text);
   }
 
-  /** Queues a checked save; resolves to its notification ids. */
-  enqueue(events: readonly StoredEvent[], tracking: Tracking | null): Promise<number[]> {
+  /**
+   * Queues a checked save (`bytes`: its states' bytes, as `checkEvents` returns them); resolves
+   * to its notification ids.
+   */
+  enqueue(
+    events: readonly StoredEvent[],
+    tracking: Tracking | null,
+    bytes: number,
+  ): Promise<number[]> {
     return new Promise<number[]>((resolve, reject) => {
-      this.queue.push({ events, tracking, resolve, reject });
+      this.queue.push({ events, tracking, bytes, resolve, reject });
       if (this.running === null) this.running = this.run();
     });
   }
@@ -101,17 +120,22 @@ export class WriteQueue {
     const held: PendingSave[] = [];
     const claimed = new Set<string>();
     let events = 0;
+    let bytes = 0;
     for (const save of queue) {
       const keys = save.events.map((e) => eventKey(e, this.uuid));
       if (save.tracking !== null) keys.push(`\u0001${save.tracking.applicationName}`);
+      // The first save always goes: one that is large by itself is sent alone.
       const full =
         group.length >= MAX_GROUP_SAVES ||
-        (group.length > 0 && events + save.events.length > MAX_GROUP_EVENTS);
+        (group.length > 0 &&
+          (events + save.events.length > MAX_GROUP_EVENTS ||
+            bytes + save.bytes > this.maxGroupBytes));
       // Held-back saves keep their claims, so later saves cannot overtake them on a version.
       if (full || keys.some((k) => claimed.has(k))) held.push(save);
       else {
         group.push(save);
         events += save.events.length;
+        bytes += save.bytes;
       }
       for (const k of keys) claimed.add(k);
     }
