@@ -1,7 +1,5 @@
 // Registers the built-in persistence modules, so that `PERSISTENCE_MODULE` resolves synchronously.
-import '../memory/index.js';
-import '../sqlite/index.js';
-import '../postgres/index.js';
+import '../register-persistence-modules.js';
 import { ProgrammingError } from '../domain/errors.js';
 import type {
   AggregateLike,
@@ -39,10 +37,11 @@ export interface ApplicationOptions {
   /** Environment variables; they take precedence over `process.env` and the class's static `env`. */
   env?: EnvType;
   /**
-   * The infrastructure factory to use instead of the one `PERSISTENCE_MODULE` selects (used by
-   * `Application.create` for third-party persistence modules, and handy in tests).
+   * The infrastructure factory to use instead of the one `PERSISTENCE_MODULE` selects: a
+   * factory, or a function that makes one from the application's environment, which is how a
+   * persistence module's typed options are given (`(env) => new PostgresFactory(env, { pool })`).
    */
-  factory?: InfrastructureFactory;
+  factory?: InfrastructureFactory | ((env: Environment) => InfrastructureFactory);
 }
 
 /** Options of `Application.takeSnapshot`. */
@@ -105,7 +104,10 @@ export class Application implements AsyncDisposable {
   constructor(options: ApplicationOptions = {}) {
     this.name = (this.constructor as typeof Application).name;
     this.env = this.constructEnv(this.name, options.env);
-    this.factory = options.factory ?? this.constructFactory(this.env);
+    this.factory =
+      typeof options.factory === 'function'
+        ? options.factory(this.env)
+        : (options.factory ?? this.constructFactory(this.env));
     this.mapper = this.constructMapper();
     this.recorder = this.constructRecorder();
     this.events = this.constructEventStore();
@@ -127,7 +129,10 @@ export class Application implements AsyncDisposable {
     const probe = Object.create(this.prototype) as Application;
     const name = (this as unknown as typeof Application).name;
     const env = probe.constructEnv.call(probe, name, options.env);
-    const factory = options.factory ?? (await InfrastructureFactory.constructAsync(env));
+    const factory =
+      typeof options.factory === 'function'
+        ? options.factory(env)
+        : (options.factory ?? (await InfrastructureFactory.constructAsync(env)));
     const app = new this({ ...options, factory });
     try {
       await app.recorder.ready?.();

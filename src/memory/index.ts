@@ -1,4 +1,3 @@
-import { registerPersistenceModule } from '../persistence/infrastructure-factory.js';
 import { MemoryAggregateRecorder } from './memory-aggregate-recorder.js';
 import { MemoryApplicationRecorder } from './memory-application-recorder.js';
 import { MemoryFactory } from './memory-factory.js';
@@ -7,11 +6,11 @@ import { MemoryTrackingRecorder } from './memory-tracking-recorder.js';
 
 export { MemoryAggregateRecorder } from './memory-aggregate-recorder.js';
 export { MemoryApplicationRecorder } from './memory-application-recorder.js';
-export { MemoryFactory } from './memory-factory.js';
+export { MemoryFactory, type MemoryRecorders } from './memory-factory.js';
 export { MemoryProcessRecorder } from './memory-process-recorder.js';
 export { MemoryTrackingRecorder } from './memory-tracking-recorder.js';
+export { MemoryTrackingTable } from './memory-tracking-table.js';
 export { OriginatorIndex } from './originator-index.js';
-export { TrackingTable } from './tracking-table.js';
 
 /** Python's name for `MemoryAggregateRecorder`. */
 export const POPOAggregateRecorder = MemoryAggregateRecorder;
@@ -37,8 +36,3 @@ export type POPOFactory = MemoryFactory;
 export const Factory = MemoryFactory;
 /** The module's factory under the name `InfrastructureFactory.construct` looks for first. */
 export type Factory = MemoryFactory;
-
-// Importing this module makes it a value of PERSISTENCE_MODULE (Python's names too).
-registerPersistenceModule('memory', MemoryFactory);
-registerPersistenceModule('popo', MemoryFactory);
-registerPersistenceModule('eventsourcing.popo', MemoryFactory);

@@ -11,7 +11,7 @@ import { MemoryAggregateRecorder } from './memory-aggregate-recorder.js';
 import { MemoryApplicationRecorder } from './memory-application-recorder.js';
 import { MemoryProcessRecorder } from './memory-process-recorder.js';
 import { MemoryTrackingRecorder } from './memory-tracking-recorder.js';
-import { TrackingTable } from './tracking-table.js';
+import { MemoryTrackingTable } from './memory-tracking-table.js';
 
 /** The recorder types `MemoryFactory` makes. */
 export interface MemoryRecorders {
@@ -39,7 +39,7 @@ export interface MemoryRecorders {
  */
 export class MemoryFactory extends InfrastructureFactory<MemoryRecorders> {
   private readonly aggregateRecorders = new Map<string, MemoryAggregateRecorder>();
-  private readonly trackingTable = new TrackingTable();
+  private readonly trackingTable = new MemoryTrackingTable();
   private processRecorderInstance: MemoryProcessRecorder | null = null;
   private applicationRecorderInstance: MemoryApplicationRecorder | null = null;
   private trackingRecorderInstance: MemoryTrackingRecorder | null = null;

@@ -5,7 +5,7 @@ import type {
 } from '../persistence/recorders.js';
 import type { StoredEvent, Tracking } from '../persistence/stored-event.js';
 import { MemoryApplicationRecorder } from './memory-application-recorder.js';
-import { TrackingTable } from './tracking-table.js';
+import { MemoryTrackingTable } from './memory-tracking-table.js';
 
 /**
  * An in-memory process recorder (Python's `POPOProcessRecorder`): an application recorder that
@@ -15,13 +15,13 @@ import { TrackingTable } from './tracking-table.js';
  * the tracking alone.
  *
  * See `MemoryApplicationRecorder` and `MemoryTrackingRecorder` for input checks. Pass a
- * `TrackingTable` to share the records with a `MemoryTrackingRecorder`.
+ * `MemoryTrackingTable` to share the records with a `MemoryTrackingRecorder`.
  */
 export class MemoryProcessRecorder extends MemoryApplicationRecorder implements ProcessRecorder {
   /** The tracking records and pending waits. */
-  protected readonly tracking: TrackingTable;
+  protected readonly tracking: MemoryTrackingTable;
 
-  constructor(table: TrackingTable = new TrackingTable()) {
+  constructor(table: MemoryTrackingTable = new MemoryTrackingTable()) {
     super();
     this.tracking = table;
   }

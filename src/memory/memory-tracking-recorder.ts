@@ -1,6 +1,6 @@
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
-import { TrackingTable } from './tracking-table.js';
+import { MemoryTrackingTable } from './memory-tracking-table.js';
 
 /**
  * An in-memory tracking recorder (Python's `POPOTrackingRecorder`): the greatest processed
@@ -8,14 +8,14 @@ import { TrackingTable } from './tracking-table.js';
  * application. `wait()` is settled by inserts, with no polling.
  *
  * A tracking whose `applicationName` is not a string or `notificationId` not a safe integer
- * rejects with `DataError`; other bad arguments reject with `TypeError`. Pass a `TrackingTable`
+ * rejects with `DataError`; other bad arguments reject with `TypeError`. Pass a `MemoryTrackingTable`
  * to share the records with a `MemoryProcessRecorder` (as `MemoryFactory` does).
  */
 export class MemoryTrackingRecorder implements TrackingRecorder {
   /** The tracking records and pending waits. */
-  protected readonly tracking: TrackingTable;
+  protected readonly tracking: MemoryTrackingTable;
 
-  constructor(table: TrackingTable = new TrackingTable()) {
+  constructor(table: MemoryTrackingTable = new MemoryTrackingTable()) {
     this.tracking = table;
   }
 

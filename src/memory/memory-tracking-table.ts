@@ -15,14 +15,14 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 export class Waiter {
   readonly applicationName: string;
   readonly notificationId: number;
-  private readonly table: TrackingTable;
+  private readonly table: MemoryTrackingTable;
   private readonly resolveWait: () => void;
   private readonly rejectWait: (error: Error) => void;
   private readonly signal: AbortSignal | undefined;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
-    table: TrackingTable,
+    table: MemoryTrackingTable,
     applicationName: string,
     notificationId: number,
     resolve: () => void,
@@ -82,7 +82,7 @@ export class Waiter {
  * insert reaches them (no polling). Shared by `MemoryTrackingRecorder` and
  * `MemoryProcessRecorder`.
  */
-export class TrackingTable {
+export class MemoryTrackingTable {
   private readonly maxIds = new Map<string, number>();
   private readonly waiters = new Map<string, Set<Waiter>>();
 

@@ -20,11 +20,14 @@ export {
 export type { Cipher } from './cipher.js';
 export type { Compressor } from './compressor.js';
 export { formatDatetimeISO, parseDatetimeISO } from './datetime-iso.js';
+export type * from './dcb-recorder.js';
 export * from './errors.js';
 export { EventStore } from './event-store.js';
 export {
+  type FactoryRecorders,
   InfrastructureFactory,
   type InfrastructureFactoryClass,
+  type RecorderClass,
   registerPersistenceModule,
 } from './infrastructure-factory.js';
 export { JSONTranscoder } from './json-transcoder.js';
@@ -46,9 +49,3 @@ export type * from './stored-event.js';
 export type { Transcoder } from './transcoder.js';
 export type { Transcoding, TranscodingType } from './transcoding.js';
 export { ZlibCompressor } from './zlib-compressor.js';
-
-// The default persistence module registers itself ('memory', 'popo'), so that it resolves for
-// users who import only this subpath. It imports infrastructure-factory.js, never this file.
-import '../memory/index.js';
-import '../sqlite/index.js';
-import '../postgres/index.js';

@@ -225,7 +225,13 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
       const specifier = colon > 0 ? value.slice(0, colon) : value;
       const exportName = colon > 0 ? value.slice(colon + 1) : null;
       const pkg = packageOf(specifier);
-      if (pkg === null || (exportName !== null && !/^[A-Za-z_$][\w$]*$/.test(exportName))) {
+      // 'node:fs' would read as the export 'fs' of a package 'node': URL schemes are refused.
+      const isUrl = /^(node|data|file|https?|blob):/i.test(value);
+      if (
+        isUrl ||
+        pkg === null ||
+        (exportName !== null && !/^[A-Za-z_$][\w$]*$/.test(exportName))
+      ) {
         throw new InfrastructureFactoryError(
           `Persistence module ${JSON.stringify(value)} (from environment variable '${key}') is ` +
             `neither a built-in module (${knownNames()}) nor a package name ('package' or ` +
@@ -355,7 +361,7 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
       throw new InfrastructureFactoryError(
         `${recorderClass.name || 'The recorder class'} does not extend ${base.name}, so ` +
           `${this.constructor.name} cannot make it: extend ${base.name} (its constructor takes ` +
-          "the same arguments), or choose the persistence module the class was written for.",
+          'the same arguments), or choose the persistence module the class was written for.',
       );
     }
     return recorderClass as unknown as C;

@@ -2,7 +2,6 @@
  * `eventsourcing/postgres`: the PostgreSQL persistence module (`PERSISTENCE_MODULE=postgres`).
  * Needs the `pg` package (an optional peer dependency: `npm install pg`), loaded on first use.
  */
-import { registerPersistenceModule } from '../persistence/infrastructure-factory.js';
 import { PostgresFactory } from './postgres-factory.js';
 
 export { PG_DRIVER_PACKAGE } from './driver.js';
@@ -14,7 +13,7 @@ export {
   type PostgresApplicationRecorderOptions,
 } from './postgres-application-recorder.js';
 export { PostgresDatastore } from './postgres-datastore.js';
-export { PostgresFactory } from './postgres-factory.js';
+export { PostgresFactory, type PostgresRecorders } from './postgres-factory.js';
 export { PostgresListener } from './postgres-listener.js';
 export { PostgresProcessRecorder } from './postgres-process-recorder.js';
 export { PostgresRecorder } from './postgres-recorder.js';
@@ -34,6 +33,3 @@ export const Factory = PostgresFactory;
 /** The module's factory under the name `InfrastructureFactory.construct` looks for first. */
 export type Factory = PostgresFactory;
 
-// Importing this module makes it a value of PERSISTENCE_MODULE (Python's name too).
-registerPersistenceModule('postgres', PostgresFactory);
-registerPersistenceModule('eventsourcing.postgres', PostgresFactory);

@@ -1,9 +1,7 @@
 /**
  * `eventsourcing/sqlite`: SQLite persistence (better-sqlite3, an optional peer dependency),
- * selected with `PERSISTENCE_MODULE=sqlite` and `SQLITE_DBNAME`. Importing it registers the
- * module names `sqlite` and `eventsourcing.sqlite`.
+ * selected with `PERSISTENCE_MODULE=sqlite` (or `eventsourcing.sqlite`) and `SQLITE_DBNAME`.
  */
-import { registerPersistenceModule } from '../persistence/infrastructure-factory.js';
 import { SQLiteFactory } from './sqlite-factory.js';
 
 export {
@@ -29,7 +27,7 @@ export {
   type SqliteSynchronous,
 } from './sqlite-datastore.js';
 export { parseSqliteDbName, type SqliteTarget } from './sqlite-db-name.js';
-export { SQLiteFactory } from './sqlite-factory.js';
+export { SQLiteFactory, type SQLiteRecorders } from './sqlite-factory.js';
 export { SQLiteProcessRecorder } from './sqlite-process-recorder.js';
 export { SQLiteRecorder } from './sqlite-recorder.js';
 export { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';
@@ -43,7 +41,3 @@ export {
 export const Factory = SQLiteFactory;
 /** The module's factory under the name `InfrastructureFactory.construct` looks for first. */
 export type Factory = SQLiteFactory;
-
-// Importing this module makes it a value of PERSISTENCE_MODULE (Python's name too).
-registerPersistenceModule('sqlite', SQLiteFactory);
-registerPersistenceModule('eventsourcing.sqlite', SQLiteFactory);

@@ -1,3 +1,4 @@
+import '../../src/register-persistence-modules.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';

@@ -6,7 +6,7 @@ import {
   MemoryApplicationRecorder,
   MemoryProcessRecorder,
   MemoryTrackingRecorder,
-  TrackingTable,
+  MemoryTrackingTable,
 } from '../../src/memory/index.js';
 import {
   DataError,
@@ -207,7 +207,7 @@ describe('MemoryTrackingRecorder', () => {
   });
 
   test('wait times out with the Python message and leaves nothing behind', async () => {
-    const table = new TrackingTable();
+    const table = new MemoryTrackingTable();
     const recorder = new MemoryTrackingRecorder(table);
     await assert.rejects(recorder.wait('upstream', 3, { timeout: 10 }), (e: unknown) => {
       assert.ok(e instanceof TimeoutError);
@@ -221,7 +221,7 @@ describe('MemoryTrackingRecorder', () => {
   });
 
   test('an aborted wait removes its timer and listener; its error keeps the reason', async () => {
-    const table = new TrackingTable();
+    const table = new MemoryTrackingTable();
     const recorder = new MemoryTrackingRecorder(table);
     const controller = new AbortController();
     const waiting = recorder.wait('upstream', 3, { timeout: 60_000, signal: controller.signal });
@@ -237,7 +237,7 @@ describe('MemoryTrackingRecorder', () => {
   });
 
   test('wait resolves on insert, without polling, and forgets the waiter', async () => {
-    const table = new TrackingTable();
+    const table = new MemoryTrackingTable();
     const recorder = new MemoryTrackingRecorder(table);
     const waits = [
       recorder.wait('upstream', 2, { timeout: Number.POSITIVE_INFINITY }),
@@ -275,7 +275,7 @@ describe('MemoryTrackingRecorder', () => {
 
 describe('MemoryProcessRecorder', () => {
   test('a tracking recorder sharing the table sees the process recorder’s tracking', async () => {
-    const table = new TrackingTable();
+    const table = new MemoryTrackingTable();
     const process = new MemoryProcessRecorder(table);
     const tracking = new MemoryTrackingRecorder(table);
     const waiting = tracking.wait('upstream', 1, { timeout: 60_000 });

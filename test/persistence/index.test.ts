@@ -3,7 +3,21 @@ import { describe, it } from 'node:test';
 import * as persistence from '../../src/persistence/index.js';
 
 describe('eventsourcing/persistence', () => {
-  it('resolves the built-in memory module without importing it separately', async () => {
+  it('registers no backend by itself, and says what to import', () => {
+    // The persistence layer never imports the backends; the application layer registers them.
+    assert.throws(
+      () => persistence.InfrastructureFactory.construct({}),
+      (error: unknown) => {
+        assert.ok(error instanceof persistence.InfrastructureFactoryError);
+        assert.match(error.message, /Persistence module 'memory' is not a built-in module/);
+        assert.match(error.message, /import 'eventsourcing' or 'eventsourcing\/application'/);
+        return true;
+      },
+    );
+  });
+
+  it('resolves the built-in modules once the registration module is imported', async () => {
+    await import('../../src/register-persistence-modules.js');
     for (const name of ['memory', 'popo', 'eventsourcing.popo']) {
       const factory = persistence.InfrastructureFactory.construct({ PERSISTENCE_MODULE: name });
       assert.equal(factory.constructor.name, 'MemoryFactory');
@@ -14,6 +28,7 @@ describe('eventsourcing/persistence', () => {
   });
 
   it('stores and reads events end to end with the default factory, compressed and encrypted', async () => {
+    await import('../../src/register-persistence-modules.js');
     class Noted {
       declare readonly originatorId: string;
       declare readonly originatorVersion: number;

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { registerTopic } from '../../src/domain/topics.js';
 import { AESCipher } from '../../src/persistence/aes-cipher.js';
 import type { Cipher } from '../../src/persistence/cipher.js';
@@ -118,7 +121,30 @@ describe('InfrastructureFactory.construct', () => {
 });
 
 describe('InfrastructureFactory.constructAsync', () => {
+  // A package installed for these tests, whose entry points re-export the fixture modules.
+  const packageName = 'eventsourcing-test-factory-modules';
+  const packageDir = fileURLToPath(new URL(`../../node_modules/${packageName}/`, import.meta.url));
   const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).href;
+  before(() => {
+    mkdirSync(packageDir, { recursive: true });
+    writeFileSync(
+      join(packageDir, 'package.json'),
+      JSON.stringify({
+        name: packageName,
+        type: 'module',
+        exports: { '.': './single.js', './two': './two.js' },
+      }),
+    );
+    writeFileSync(
+      join(packageDir, 'single.js'),
+      `export * from '${fixture('single-factory-module.ts')}';\n`,
+    );
+    writeFileSync(
+      join(packageDir, 'two.js'),
+      `export * from '${fixture('two-factories-module.ts')}';\n`,
+    );
+  });
+  after(() => rmSync(packageDir, { recursive: true, force: true }));
 
   it('uses the registry first', async () => {
     assert.ok(
@@ -127,19 +153,24 @@ describe('InfrastructureFactory.constructAsync', () => {
     );
   });
 
-  it('imports a module and uses its one factory export', async () => {
+  it('imports a package and uses its one factory export', async () => {
     const factory = await InfrastructureFactory.constructAsync({
-      PERSISTENCE_MODULE: fixture('single-factory-module.ts'),
+      PERSISTENCE_MODULE: packageName,
     });
     assert.equal(factory.constructor.name, 'SingleFactory');
   });
 
-  it('rejects a module with several factories', async () => {
+  it('imports the export a package specifier names after a colon', async () => {
+    const factory = await InfrastructureFactory.constructAsync({
+      PERSISTENCE_MODULE: `${packageName}/two:SecondFactory`,
+    });
+    assert.equal(factory.constructor.name, 'SecondFactory');
+  });
+
+  it('rejects a package with several factories', async () => {
     await assert.rejects(
-      InfrastructureFactory.constructAsync({
-        PERSISTENCE_MODULE: fixture('two-factories-module.ts'),
-      }),
-      /Found 2 infrastructure factory classes in .*two-factories-module\.ts.*expected 1/,
+      InfrastructureFactory.constructAsync({ PERSISTENCE_MODULE: `${packageName}/two` }),
+      /Found 2 infrastructure factory classes in .*\/two.*expected 1/,
     );
   });
 
@@ -158,9 +189,36 @@ describe('InfrastructureFactory.constructAsync', () => {
 
   it('rejects a named export that is not a factory', async () => {
     await assert.rejects(
-      InfrastructureFactory.constructAsync({ PERSISTENCE_MODULE: 'node:path:join' }),
-      /no export 'join' that is a subclass of InfrastructureFactory/,
+      InfrastructureFactory.constructAsync({ PERSISTENCE_MODULE: `${packageName}:notAFactory` }),
+      /no export 'notAFactory' that is a subclass of InfrastructureFactory/,
     );
+  });
+
+  it('never imports paths, URLs or Node built-ins named by PERSISTENCE_MODULE', async () => {
+    const marker = join(packageDir, 'ran.txt');
+    const code = `import{writeFileSync}from'node:fs';writeFileSync(${JSON.stringify(marker)},'x');`;
+    for (const value of [
+      fixture('single-factory-module.ts'),
+      fileURLToPath(fixture('single-factory-module.ts')),
+      './test/persistence/fixtures/single-factory-module.ts',
+      `data:text/javascript,${encodeURIComponent(code)}`,
+      'node:fs',
+      'node:path:join',
+      'C:\\factories\\mine.js',
+      `${packageName}/../${packageName}`,
+      `${packageName}:not-an-identifier`,
+    ]) {
+      await assert.rejects(
+        InfrastructureFactory.constructAsync({ PERSISTENCE_MODULE: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof InfrastructureFactoryError, value);
+          assert.match(error.message, /neither a built-in module .* nor a package name/);
+          assert.match(error.message, /registerPersistenceModule/);
+          return true;
+        },
+      );
+    }
+    assert.equal(existsSync(marker), false, 'the data: URL must not have run');
   });
 });
 

@@ -1,3 +1,4 @@
+import '../../src/register-persistence-modules.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { registerTopic } from '../../src/domain/topics.js';
