@@ -25,6 +25,21 @@ export class MemoryTrackingRecorder implements TrackingRecorder {
     this.tracking.record(tracking);
   }
 
+  /**
+   * Runs a view's change and records its tracking together: checks the tracking (an
+   * `IntegrityError` when its id is not greater than the one recorded for that application,
+   * and then `fn` does not run), runs `fn` synchronously, then records the tracking. If `fn`
+   * throws, the tracking is not recorded; memory has no rollback, so `fn` should check before
+   * it changes anything. A view's commands use it:
+   * `return this.transaction(tracking, () => { this.counts.set(key, n + 1); })`.
+   */
+  protected async transaction<T>(tracking: Tracking, fn: () => T): Promise<T> {
+    this.tracking.check(tracking);
+    const result = fn();
+    this.tracking.record(tracking);
+    return result;
+  }
+
   /** The greatest notification id recorded for the application, or `null`. */
   async maxTrackingId(applicationName: string): Promise<number | null> {
     return this.tracking.maxTrackingId(applicationName);
