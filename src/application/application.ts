@@ -16,6 +16,7 @@ import type { Recording } from '../persistence/recording.js';
 import type { Transcoder } from '../persistence/transcoder.js';
 import { Environment, type EnvType } from '../utils/environment.js';
 import { strtobool } from '../utils/strtobool.js';
+import { applicationName } from './application-name.js';
 import { Cache, LRUCache } from './cache.js';
 import { LocalNotificationLog } from './notification-log.js';
 import { RecorderOptions } from './recorder-options.js';
@@ -34,6 +35,11 @@ export type Saveable = CollectEvents | DomainEventLike | RecorderOptions | null 
 
 /** Options of the `Application` constructor. */
 export interface ApplicationOptions {
+  /**
+   * The application's name, instead of the class's static `name` or class name: it prefixes
+   * the PostgreSQL tables and scopes the environment keys (`DOGSCHOOL_SQLITE_DBNAME`).
+   */
+  name?: string;
   /** Environment variables; they take precedence over `process.env` and the class's static `env`. */
   env?: EnvType;
   /**
@@ -80,7 +86,10 @@ export class Application implements AsyncDisposable {
   /** The size of the sections of the notification log. */
   static logSectionSize = 10;
 
-  /** The application's name: its class's static `name` (the class name unless overridden). */
+  /**
+   * The application's name: the `name` option, else the class's static `name` (with target
+   * ES2022 or later, `static name = 'DogSchool'`), else the class name.
+   */
   readonly name: string;
   /** The environment the application was configured with, scoped by its name. */
   readonly env: Environment;
@@ -102,7 +111,7 @@ export class Application implements AsyncDisposable {
   private closed = false;
 
   constructor(options: ApplicationOptions = {}) {
-    this.name = (this.constructor as typeof Application).name;
+    this.name = applicationName(this.constructor as typeof Application, options.name);
     this.env = this.constructEnv(this.name, options.env);
     this.factory =
       typeof options.factory === 'function'
@@ -127,7 +136,7 @@ export class Application implements AsyncDisposable {
     options: ApplicationOptions = {},
   ): Promise<T> {
     const probe = Object.create(this.prototype) as Application;
-    const name = (this as unknown as typeof Application).name;
+    const name = applicationName(this as unknown as typeof Application, options.name);
     const env = probe.constructEnv.call(probe, name, options.env);
     const factory =
       typeof options.factory === 'function'

@@ -181,7 +181,6 @@ function decorate(
   }
   const body = value as (...args: unknown[]) => unknown;
   const fields = options?.fields;
-  let paramNames: readonly string[];
   let parsed: string[] | undefined;
   try {
     parsed = parseFunctionParameters(body);
@@ -197,7 +196,8 @@ function decorate(
     }
   }
   // Parameter names that look minified are detected by @aggregate, which sees the class.
-  paramNames = fields !== undefined ? checkFieldNames(where, fields, parsed) : (parsed as string[]);
+  const paramNames: readonly string[] =
+    fields !== undefined ? checkFieldNames(where, fields, parsed) : (parsed as string[]);
   const def: EventDefinition = {
     eventName:
       typeof spec === 'string'
