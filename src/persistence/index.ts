@@ -48,4 +48,4 @@ export { Recording } from './recording.js';
 export type * from './stored-event.js';
 export type { Transcoder } from './transcoder.js';
 export type { Transcoding, TranscodingType } from './transcoding.js';
-export { ZlibCompressor } from './zlib-compressor.js';
+export { ZlibCompressor, type ZlibCompressorOptions } from './zlib-compressor.js';
