@@ -1,5 +1,5 @@
 import { DomainEvent } from './domain-event.js';
-import { lookupTopic, registerTopic } from './topics.js';
+import { checkClassName, lookupTopic, registerTopic } from './topics.js';
 
 function ownStaticTopic(cls: object): string | undefined {
   if (!Object.hasOwn(cls, 'topic')) return undefined;
@@ -44,6 +44,7 @@ export function registerAggregateTopics(
  * created with `_create`): the class under `topic` (else its static `topic`, else its name), and
  * each of its static event classes under `<topic>.<key>` (else the event class's static
  * `topic`). Call it once, where the class is defined, so a new process can read its events.
+ * A class name that looks renamed by a minifier (and no topic given) is a `TopicError`.
  * Returns the aggregate's topic.
  */
 export function registerAggregate(
@@ -53,5 +54,6 @@ export function registerAggregate(
   if (typeof cls !== 'function') {
     throw new TypeError(`registerAggregate() takes an aggregate class, got ${typeof cls}.`);
   }
+  if (topic === undefined && ownStaticTopic(cls) === undefined) checkClassName(cls);
   return registerAggregateTopics(cls, [cls], topic);
 }

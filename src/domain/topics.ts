@@ -1,4 +1,5 @@
 import { TopicError } from './errors.js';
+import { classNameLooksMangled, KEEP_NAMES_ADVICE } from './mangled-names.js';
 
 /**
  * Topics name classes in storage. A stored event's topic is resolved to its class on read, so a
@@ -75,8 +76,23 @@ export function getTopic(cls: Named): string {
       `Cannot make a topic for ${describe(cls)}: it has no name. Give the class a name or a static 'topic'.`,
     );
   }
+  if (typeof cls === 'function' && ownStaticTopic(cls) === undefined) checkClassName(cls);
   registerTopic(topic, cls);
   return topic;
+}
+
+/**
+ * A `TopicError` when a class's name, about to become a stored topic, looks chosen by a
+ * minifier (the class has no static `topic`).
+ */
+export function checkClassName(cls: Function): void {
+  if (!classNameLooksMangled(cls.name, cls)) return;
+  throw new TopicError(
+    `Cannot make a topic for class '${cls.name}': its name looks chosen by a minifier, and ` +
+      `the topic is stored with its events. ${KEEP_NAMES_ADVICE} Here: give the class a ` +
+      `static topic (static topic = 'TrickAdded'), or register it: ` +
+      `registerTopic('TrickAdded', TheClass).`,
+  );
 }
 
 /** The topic registered for a class (or other object), without registering it; else `undefined`. */
