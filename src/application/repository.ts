@@ -1,6 +1,5 @@
 import type { AggregateLike, DomainEventLike, ProjectorFunction } from '../domain/protocols.js';
 import type { EventStore } from '../persistence/event-store.js';
-import type { AggregateRecorder, SnapshotReader } from '../persistence/recorders.js';
 import { deepCopy } from '../utils/deep-copy.js';
 import type { Cache } from './cache.js';
 import { AggregateNotFoundError } from './errors.js';
@@ -100,34 +99,16 @@ export class Repository {
     projector: ProjectorFunction<A, DomainEventLike>,
   ): Promise<A> {
     let aggregate: A | null = null;
-    const snapshotStore = this.snapshotStore;
-    const recorder = this.eventStore.recorder as AggregateRecorder & Partial<SnapshotReader>;
-    const together =
-      snapshotStore !== null && typeof recorder.selectSnapshotAndEvents === 'function'
-        ? await recorder.selectSnapshotAndEvents(aggregateId, snapshotStore.recorder, version)
-        : null;
-    if (together !== null) {
-      // One round trip for both (PostgreSQL).
-      if (together.snapshot !== null) {
-        aggregate = projector(null, snapshotStore!.toDomainEvents([together.snapshot]));
-      }
-      aggregate = projector(aggregate, this.eventStore.toDomainEvents(together.events));
-    } else {
-      let gt: number | null = null;
-      if (snapshotStore !== null) {
-        const snapshots = await snapshotStore.get(aggregateId, {
-          desc: true,
-          limit: 1,
-          lte: version,
-        });
-        const snapshot = snapshots[0];
-        if (snapshot !== undefined) {
-          aggregate = projector(null, snapshots);
-          gt = snapshot.originatorVersion;
-        }
-      }
-      const events = await this.eventStore.get(aggregateId, { gt, lte: version });
+    if (this.snapshotStore !== null) {
+      const { snapshot, events } = await this.eventStore.getSnapshotAndEvents(
+        aggregateId,
+        this.snapshotStore,
+        version,
+      );
+      if (snapshot !== null) aggregate = projector(null, [snapshot]);
       aggregate = projector(aggregate, events);
+    } else {
+      aggregate = projector(null, await this.eventStore.get(aggregateId, { lte: version }));
     }
     if (aggregate === null || aggregate === undefined) {
       throw new AggregateNotFoundError(

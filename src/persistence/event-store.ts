@@ -1,8 +1,19 @@
 import type { DomainEventLike } from '../domain/protocols.js';
 import type { Mapper } from './mapper.js';
-import type { AggregateRecorder, InsertEventsOptions, SelectEventsOptions } from './recorders.js';
+import type {
+  AggregateRecorder,
+  InsertEventsOptions,
+  SelectEventsOptions,
+  SnapshotReader,
+} from './recorders.js';
 import { Recording } from './recording.js';
 import type { StoredEvent } from './stored-event.js';
+
+/** An originator's latest snapshot (or `null`) and its events after it, as domain events. */
+export interface SnapshotAndDomainEvents<S, E> {
+  readonly snapshot: S | null;
+  readonly events: E[];
+}
 
 /** Stores domain events with a mapper and a recorder, and gets them back. */
 export class EventStore {
@@ -51,6 +62,34 @@ export class EventStore {
     options?: SelectEventsOptions,
   ): Promise<E[]> {
     return this.toDomainEvents<E>(await this.recorder.selectEvents(originatorId, options));
+  }
+
+  /**
+   * The latest snapshot in `snapshots` at or before version `lte` (any version when null), and
+   * this store's events of the originator after it, up to `lte`: what a repository needs to
+   * reconstruct an aggregate. One read when the recorder can read both together (a
+   * `SnapshotReader`, as PostgreSQL's is), else two.
+   */
+  async getSnapshotAndEvents<S extends DomainEventLike, E extends DomainEventLike>(
+    originatorId: string,
+    snapshots: EventStore,
+    lte?: number | null,
+  ): Promise<SnapshotAndDomainEvents<S, E>> {
+    const reader = this.recorder as AggregateRecorder & Partial<SnapshotReader>;
+    if (typeof reader.selectSnapshotAndEvents === 'function') {
+      const both = await reader.selectSnapshotAndEvents(originatorId, snapshots.recorder, lte);
+      if (both !== null) {
+        return {
+          snapshot:
+            both.snapshot === null ? null : snapshots.mapper.toDomainEvent<S>(both.snapshot),
+          events: this.toDomainEvents<E>(both.events),
+        };
+      }
+    }
+    const found = await snapshots.get<S>(originatorId, { desc: true, limit: 1, lte });
+    const snapshot = found[0] ?? null;
+    const gt = snapshot === null ? null : snapshot.originatorVersion;
+    return { snapshot, events: await this.get<E>(originatorId, { gt, lte }) };
   }
 
   /** The domain events these stored events were made from, in the same order. */

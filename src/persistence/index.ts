@@ -22,7 +22,7 @@ export type { Compressor } from './compressor.js';
 export { formatDatetimeISO, parseDatetimeISO } from './datetime-iso.js';
 export type * from './dcb-recorder.js';
 export * from './errors.js';
-export { EventStore } from './event-store.js';
+export { EventStore, type SnapshotAndDomainEvents } from './event-store.js';
 export {
   type FactoryRecorders,
   InfrastructureFactory,
