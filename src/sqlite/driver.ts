@@ -21,12 +21,21 @@ export interface SqliteStatement {
   pluck(toggle?: boolean): SqliteStatement;
 }
 
-/** The parts of a better-sqlite3 `Database` this module uses. */
+/**
+ * The parts of a better-sqlite3 `Database` this module uses: a better-sqlite3 `Database` is
+ * one, so a user's own connection can be given to `SQLiteFactory` (option `database`).
+ */
 export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
-  exec(sql: string): SqliteDatabase;
+  exec(sql: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  close(): SqliteDatabase;
+  close(): unknown;
+  /** The filename it was opened with (`:memory:` for an in-memory database). */
+  readonly name: string;
+  /** Whether it is an in-memory database. */
+  readonly memory: boolean;
+  /** Whether it was opened read-only. */
+  readonly readonly: boolean;
   readonly open: boolean;
   readonly inTransaction: boolean;
 }

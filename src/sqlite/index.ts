@@ -21,6 +21,7 @@ export {
 export {
   DEFAULT_SQLITE_LOCK_TIMEOUT,
   type OriginatorIdType,
+  SQLITE_BUSY_TIMEOUT,
   SQLiteDatastore,
   type SQLiteDatastoreOptions,
   type SqliteConnection,
@@ -28,6 +29,7 @@ export {
 } from './sqlite-datastore.js';
 export { parseSqliteDbName, type SqliteTarget } from './sqlite-db-name.js';
 export { SQLiteFactory, type SQLiteRecorders } from './sqlite-factory.js';
+export type { SQLiteFactoryOptions } from './sqlite-factory-options.js';
 export { SQLiteProcessRecorder } from './sqlite-process-recorder.js';
 export { SQLiteRecorder } from './sqlite-recorder.js';
 export { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';

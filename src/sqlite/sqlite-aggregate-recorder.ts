@@ -4,15 +4,20 @@ import type {
   InsertEventsOptions,
   SelectEventsOptions,
 } from '../persistence/recorders.js';
-import type { StoredEvent } from '../persistence/stored-event.js';
+import type { StoredEvent, Tracking } from '../persistence/stored-event.js';
 import { checkSelectEvents, checkStoredEvents } from '../persistence/validation.js';
-import type { SqliteDatabase, SqliteStatement } from './driver.js';
+import type { SqliteDatabase, SqliteRunResult, SqliteStatement } from './driver.js';
 import { hexToUuid, uuidToHex } from './originator-ids.js';
 import type { SQLiteDatastore, SqliteConnection } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
+import { isBusy, LockUnavailable } from './sqlite-lock-queue.js';
 import { checkTableName, SQLiteRecorder } from './sqlite-recorder.js';
+import { invalidRowError } from './sqlite-row-errors.js';
 
 type EventRow = [version: number, topic: string, state: Uint8Array];
+
+/** The greatest notification id a JavaScript number holds exactly. */
+const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /**
  * A SQLite aggregate recorder (Python's `SQLiteAggregateRecorder`), e.g. for snapshots: table
@@ -28,13 +33,22 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
   protected readonly uuidIds: boolean;
   /** `INSERT INTO <table> VALUES (?,?,?,?)`, prepared once. */
   protected insertStatement!: SqliteStatement;
+  /**
+   * The statement of a one-event save outside a transaction (one statement is atomic by
+   * itself), or `null` when every save needs a transaction: a subclass overrides `writeExtra`,
+   * or the connection is the user's (which may be inside the user's own transaction).
+   */
+  protected singleInsertStatement: SqliteStatement | null = null;
   private readonly selectStatements: (SqliteStatement | undefined)[] = new Array(16);
   private db: SqliteDatabase | null = null;
+  // Whether a subclass adds statements to each save: then no save skips the transaction.
+  private readonly writesExtra: boolean;
 
   constructor(datastore: SQLiteDatastore | string, eventsTableName = 'stored_events') {
     super(datastore);
     this.eventsTableName = checkTableName(eventsTableName);
     this.uuidIds = this.datastore.originatorIdType === 'uuid';
+    this.writesExtra = this.writeExtra !== SQLiteAggregateRecorder.prototype.writeExtra;
   }
 
   /** Python's DDL for an aggregate recorder's table. */
@@ -54,7 +68,8 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
     storedEvents: readonly StoredEvent[],
     options?: InsertEventsOptions,
   ): Promise<number[] | null> {
-    this.write(storedEvents, options, null);
+    const waiting = this.write(storedEvents, options, null);
+    if (waiting !== undefined) await waiting;
     return null;
   }
 
@@ -73,7 +88,7 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
       key = hex;
       id = hexToUuid(hex);
     }
-    if (this.conn === null) this.connect();
+    if (this.conn === null) await this.ready();
     const params: unknown[] = [key];
     let mask = 0;
     if (gt !== null && gt !== undefined) {
@@ -104,8 +119,25 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
     for (let i = 0; i < n; i++) {
       const row = rows[i]!;
       const version = row[0];
-      if (version > Number.MAX_SAFE_INTEGER) throw unsafe('originator_version', version);
-      events[i] = { originatorId: id, originatorVersion: version, topic: row[1], state: row[2] };
+      const topic = row[1];
+      const state = row[2];
+      if (
+        !Number.isSafeInteger(version) ||
+        typeof topic !== 'string' ||
+        !(state instanceof Uint8Array)
+      ) {
+        throw invalidRowError(
+          this.eventsTableName,
+          this.describeDatabase(),
+          `the row with originator_id ${JSON.stringify(key)} and originator_version ${String(version)}`,
+          [
+            { name: 'originator_version', value: version, expected: 'integer' },
+            { name: 'topic', value: topic, expected: 'text' },
+            { name: 'state', value: state, expected: 'blob' },
+          ],
+        );
+      }
+      events[i] = { originatorId: id, originatorVersion: version, topic, state };
     }
     return events;
   }
@@ -114,19 +146,31 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
     this.db = db;
     this.selectStatements.fill(undefined);
     this.insertStatement = db.prepare(`INSERT INTO ${this.eventsTableName} VALUES (?,?,?,?)`);
+    this.singleInsertStatement =
+      this.writesExtra || this.datastore.isExternal ? null : this.prepareSingleInsert(db);
     // Fails now, rather than on first read, if the table is missing.
     this.prepareSelect(0);
   }
 
   /**
+   * The statement of a one-event save made outside a transaction. Its run must change no row
+   * (`changes === 0`) rather than store an event it must refuse.
+   */
+  protected prepareSingleInsert(_db: SqliteDatabase): SqliteStatement {
+    return this.insertStatement;
+  }
+
+  /**
    * Checks and stores a batch in one transaction, filling `ids` with notification ids when
-   * given, and running `writeExtra` in the same transaction.
+   * given, and running `recordTracking` and `writeExtra` in the same transaction. Returns
+   * nothing when the batch was written at once, or a Promise when it waits (without blocking
+   * the event loop) for a write lock that another connection holds.
    */
   protected write(
     storedEvents: readonly StoredEvent[],
     options: InsertEventsOptions | undefined,
     ids: number[] | null,
-  ): void {
+  ): Promise<void> | undefined {
     checkStoredEvents(storedEvents);
     const n = storedEvents.length;
     const keys = new Array<string>(n);
@@ -137,47 +181,97 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
     this.checkOptions(options);
     // Nothing to write: no transaction (process recorders may still have tracking to record).
     if (n === 0 && (options?.tracking === null || options?.tracking === undefined)) return;
+    let first: LockUnavailable | null = null;
+    const queue = this.datastore.lockQueue;
+    if (queue.idle) {
+      try {
+        this.commitBatch(storedEvents, keys, options, ids);
+        return;
+      } catch (error) {
+        if (!(error instanceof LockUnavailable)) throw error;
+        first = error;
+      }
+    }
+    return this.waitForLock(
+      () => this.commitBatch(storedEvents, keys, options, ids),
+      first,
+      () =>
+        `Cannot insert events into table '${this.eventsTableName}' of ` +
+        `${this.describeDatabase()} (nothing of the batch was stored)`,
+    );
+  }
+
+  /**
+   * Stores a checked batch now, in one synchronous transaction, or changes nothing.
+   *
+   * @throws LockUnavailable when another connection holds the write lock.
+   */
+  private commitBatch(
+    storedEvents: readonly StoredEvent[],
+    keys: readonly string[],
+    options: InsertEventsOptions | undefined,
+    ids: number[] | null,
+  ): void {
     const c = this.conn ?? this.connect();
-    const statement = this.insertStatement;
-    let i = 0;
-    if (n === 1 && (options?.tracking === null || options?.tracking === undefined)) {
+    const n = storedEvents.length;
+    const tracking = options?.tracking;
+    const single = this.singleInsertStatement;
+    if (n === 1 && single !== null && (tracking === null || tracking === undefined)) {
       // One statement is atomic by itself: no BEGIN and COMMIT round (the common save).
+      let result: SqliteRunResult;
       try {
         const event = storedEvents[0]!;
-        const result = statement.run(keys[0], event.originatorVersion, event.topic, event.state);
-        if (ids !== null) ids[0] = result.lastInsertRowid as number;
+        result = single.run(keys[0], event.originatorVersion, event.topic, event.state);
       } catch (error) {
+        if (isBusy(error)) throw new LockUnavailable(error);
         throw this.writeError(error, storedEvents, keys, 0);
       }
-      if (ids !== null && ids[0]! > Number.MAX_SAFE_INTEGER) {
-        throw unsafe('notification id (rowid)', ids[0]!);
-      }
+      if (result.changes === 0) throw this.idsExhausted();
+      if (ids !== null) ids[0] = result.lastInsertRowid as number;
       return;
     }
+    const statement = this.insertStatement;
+    let i = 0;
     try {
-      c.begin.run();
+      this.begin(c);
       for (; i < n; i++) {
         const event = storedEvents[i]!;
         const result = statement.run(keys[i], event.originatorVersion, event.topic, event.state);
         if (ids !== null) {
           const id = result.lastInsertRowid as number;
-          if (id > Number.MAX_SAFE_INTEGER) throw unsafe('notification id (rowid)', id);
+          // Refused before the commit: the id could not be read back exactly.
+          if (!(id <= MAX_ID)) throw this.idsExhausted();
           ids[i] = id;
         }
       }
       i = -1;
+      if (tracking !== null && tracking !== undefined) this.recordTracking(tracking);
       this.writeExtra(c, options);
       c.commit.run();
     } catch (error) {
+      if (error instanceof LockUnavailable) throw error;
       if (c.db.inTransaction) c.rollback.run();
+      if (isBusy(error)) throw new LockUnavailable(error);
       throw this.writeError(error, storedEvents, keys, i);
     }
   }
 
+  /**
+   * Records tracking given with events, inside the insert's transaction. Aggregate and
+   * application recorders ignore it; process recorders record it.
+   */
+  protected recordTracking(_tracking: Tracking): void {}
+
   /** Checks the insert options before the transaction (process recorders check tracking). */
   protected checkOptions(_options: InsertEventsOptions | undefined): void {}
 
-  /** Runs inside the insert's transaction, after the events (process recorders add tracking). */
+  /**
+   * Runs inside the insert's transaction, after the events (and a process recorder's tracking):
+   * override it to add statements to every save (Python's `_insert_events` extended, as in its
+   * `insert_pages` example), e.g. with values from the `options` given to `insertEvents`. It
+   * must be synchronous; throwing rolls the whole save back. Overriding it makes one-event saves
+   * use a transaction too.
+   */
   protected writeExtra(
     _connection: SqliteConnection,
     _options: InsertEventsOptions | undefined,
@@ -233,6 +327,17 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
     );
   }
 
+  /** The refusal of a write whose notification id would exceed `Number.MAX_SAFE_INTEGER`. */
+  private idsExhausted(): DataError {
+    return new DataError(
+      `Cannot insert events into table '${this.eventsTableName}' of ${this.describeDatabase()}: ` +
+        'the next notification id (rowid) would be above Number.MAX_SAFE_INTEGER, which a ' +
+        'JavaScript number cannot represent exactly. Nothing of the batch was stored. The ' +
+        "table's rowids have been set that high by another program: move the events to a new " +
+        'table.',
+    );
+  }
+
   private prepareSelect(mask: number): SqliteStatement {
     const db = this.db;
     if (db === null) throw new TypeError('not connected');
@@ -245,12 +350,4 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
     this.selectStatements[mask] = statement;
     return statement;
   }
-}
-
-/** A stored integer that a JS number cannot hold exactly. */
-export function unsafe(what: string, value: number | bigint): DataError {
-  return new DataError(
-    `A stored ${what} (${String(value)}) is above Number.MAX_SAFE_INTEGER and cannot be ` +
-      'represented exactly: this library cannot read this row.',
-  );
 }

@@ -11,9 +11,10 @@ import type { Notification, StoredEvent } from '../persistence/stored-event.js';
 import { checkSelectNotifications } from '../persistence/validation.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { hexToUuid } from './originator-ids.js';
-import { SQLiteAggregateRecorder, unsafe } from './sqlite-aggregate-recorder.js';
+import { SQLiteAggregateRecorder } from './sqlite-aggregate-recorder.js';
 import type { SQLiteDatastore } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
+import { invalidRowError } from './sqlite-row-errors.js';
 
 type NotificationRow = [
   id: number,
@@ -82,7 +83,8 @@ export class SQLiteApplicationRecorder
     options?: InsertEventsOptions,
   ): Promise<number[]> {
     const ids = new Array<number>(Array.isArray(storedEvents) ? storedEvents.length : 0);
-    this.write(storedEvents, options, ids);
+    const waiting = this.write(storedEvents, options, ids);
+    if (waiting !== undefined) await waiting;
     if (ids.length > 0) this.notify();
     return ids;
   }
@@ -100,7 +102,7 @@ export class SQLiteApplicationRecorder
     checkSelectNotifications(start, limit, options);
     const stop = options?.stop;
     const topics = options?.topics;
-    if (this.conn === null) this.connect();
+    if (this.conn === null) await this.ready();
     const params: unknown[] = [];
     let mask = 0;
     if (start !== null && start !== undefined) {
@@ -133,15 +135,25 @@ export class SQLiteApplicationRecorder
     for (let i = 0; i < n; i++) {
       const row = rows[i]!;
       const id = row[0];
+      const originatorId = row[1];
       const version = row[2];
-      if (id > Number.MAX_SAFE_INTEGER) throw unsafe('notification id (rowid)', id);
-      if (version > Number.MAX_SAFE_INTEGER) throw unsafe('originator_version', version);
+      const topic = row[3];
+      const state = row[4];
+      if (
+        !Number.isSafeInteger(id) ||
+        typeof originatorId !== 'string' ||
+        !Number.isSafeInteger(version) ||
+        typeof topic !== 'string' ||
+        !(state instanceof Uint8Array)
+      ) {
+        throw this.invalidNotification(row);
+      }
       notifications[i] = {
         id,
-        originatorId: uuidIds ? hexToUuid(row[1]) : row[1],
+        originatorId: uuidIds ? hexToUuid(originatorId) : originatorId,
         originatorVersion: version,
-        topic: row[3],
-        state: row[4],
+        topic,
+        state,
       };
     }
     return notifications;
@@ -149,7 +161,7 @@ export class SQLiteApplicationRecorder
 
   /** The greatest notification id, or `null` when nothing has been recorded. */
   async maxNotificationId(): Promise<number | null> {
-    if (this.conn === null) this.connect();
+    if (this.conn === null) await this.ready();
     let max: unknown;
     try {
       max = this.maxStatement.get();
@@ -161,7 +173,11 @@ export class SQLiteApplicationRecorder
       );
     }
     if (max === null || max === undefined) return null;
-    if ((max as number) > Number.MAX_SAFE_INTEGER) throw unsafe('notification id', max as number);
+    if (!Number.isSafeInteger(max)) {
+      throw invalidRowError(this.eventsTableName, this.describeDatabase(), 'the last row', [
+        { name: 'rowid (the notification id)', value: max, expected: 'integer' },
+      ]);
+    }
     return max as number;
   }
 
@@ -190,6 +206,18 @@ export class SQLiteApplicationRecorder
     for (const signal of this.signals) signal.notify();
   }
 
+  /**
+   * The one-event insert, refusing (changing no row) when the new rowid would be above
+   * `Number.MAX_SAFE_INTEGER`: the check runs before the commit, so nothing is stored.
+   */
+  protected override prepareSingleInsert(db: SqliteDatabase): SqliteStatement {
+    const table = this.eventsTableName;
+    return db.prepare(
+      `INSERT INTO ${table} SELECT ?,?,?,? WHERE NOT EXISTS ` +
+        `(SELECT 1 FROM ${table} WHERE rowid >= ${Number.MAX_SAFE_INTEGER})`,
+    );
+  }
+
   protected override prepare(db: SqliteDatabase): void {
     super.prepare(db);
     this.notificationsDb = db;
@@ -200,6 +228,24 @@ export class SQLiteApplicationRecorder
   protected override onClose(): void {
     this.datastore.removeSignal(this.eventsTableName, this.signal);
     this.signal.close();
+  }
+
+  private invalidNotification(row: NotificationRow): Error {
+    const id = row[0];
+    return invalidRowError(
+      this.eventsTableName,
+      this.describeDatabase(),
+      Number.isSafeInteger(id)
+        ? `the row with notification id (rowid) ${id}`
+        : `the row after notification id (rowid) ${Number.MAX_SAFE_INTEGER}`,
+      [
+        { name: 'rowid (the notification id)', value: id, expected: 'integer' },
+        { name: 'originator_id', value: row[1], expected: 'text' },
+        { name: 'originator_version', value: row[2], expected: 'integer' },
+        { name: 'topic', value: row[3], expected: 'text' },
+        { name: 'state', value: row[4], expected: 'blob' },
+      ],
+    );
   }
 
   private prepareNotifications(mask: number, topicCount: number, key: number): SqliteStatement {

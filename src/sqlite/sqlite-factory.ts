@@ -17,6 +17,7 @@ import {
   SQLiteDatastore,
   type SqliteSynchronous,
 } from './sqlite-datastore.js';
+import { checkSQLiteFactoryOptions, type SQLiteFactoryOptions } from './sqlite-factory-options.js';
 import { SQLiteProcessRecorder } from './sqlite-process-recorder.js';
 import { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';
 
@@ -40,8 +41,12 @@ const SYNCHRONOUS_VALUES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
  * `SQLITE_SYNCHRONOUS` (`OFF|NORMAL|FULL|EXTRA`, default `FULL`), `CREATE_TABLE` (default yes),
  * `ORIGINATOR_ID_TYPE` (`uuid|text`, default `uuid`), `SINGLE_ROW_TRACKING` (default yes).
  *
+ * Typed options override the keys: `new SQLiteFactory(env, { database, dbName, lockTimeout,
+ * synchronous, originatorIdType, singleRowTracking, createTable })`; `database` is an open
+ * better-sqlite3 `Database` of the user's, which the factory uses and does not close.
+ *
  * All the recorders of one factory share one connection (`datastore`); `close()` closes them
- * and it.
+ * and it (unless it is the user's).
  */
 export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   /** Names the database file (or `:memory:`, or a `file:` URI). Required. */
@@ -60,55 +65,76 @@ export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   /** The database all this factory's recorders use. */
   readonly datastore: SQLiteDatastore;
 
-  /** @throws InfrastructureFactoryError naming the key for a missing or invalid value. */
-  constructor(env: Environment) {
+  /**
+   * Reads the environment, with the typed `options` overriding its keys (no I/O).
+   *
+   * @throws InfrastructureFactoryError naming the key for a missing or invalid environment
+   * value; TypeError for a bad option.
+   */
+  constructor(env: Environment, options?: SQLiteFactoryOptions) {
     super(env);
-    const dbName = this.env.get(SQLiteFactory.SQLITE_DBNAME);
+    const o = checkSQLiteFactoryOptions(options);
+    const database = o.database ?? null;
+    let dbName =
+      o.dbName ?? (database === null ? this.env.get(SQLiteFactory.SQLITE_DBNAME) : undefined);
+    if (database !== null) dbName = database.name;
     if (dbName === undefined || dbName.trim() === '') {
       throw new InfrastructureFactoryError(
         'SQLite database name not found in environment with keys: ' +
           `${this.env.createKeys(SQLiteFactory.SQLITE_DBNAME).join(', ')}. Set it to a file ` +
-          "path (or ':memory:').",
+          "path (or ':memory:'), or give the factory a 'dbName' or 'database' option.",
       );
     }
-    const lockTimeoutText = (this.env.get(SQLiteFactory.SQLITE_LOCK_TIMEOUT) ?? '').trim();
-    let lockTimeout: number | null = null;
-    if (lockTimeoutText !== '') {
-      lockTimeout = /^[+]?\d+$/.test(lockTimeoutText) ? Number(lockTimeoutText) : Number.NaN;
-      if (!Number.isSafeInteger(lockTimeout) || lockTimeout * 1000 > 2 ** 31 - 1) {
-        throw new InfrastructureFactoryError(
-          `SQLite environment value for key '${this.keyOf(SQLiteFactory.SQLITE_LOCK_TIMEOUT)}' ` +
-            `is invalid. If set, an int or empty string is expected: '${lockTimeoutText}'`,
-        );
-      }
+    this.datastore = new SQLiteDatastore(database === null ? dbName.trim() : dbName, {
+      database,
+      lockTimeout: o.lockTimeout ?? this.envLockTimeout(),
+      synchronous: o.synchronous ?? this.envSynchronous(database === null),
+      originatorIdType: o.originatorIdType ?? this.envOriginatorIdType(),
+      singleRowTracking:
+        o.singleRowTracking ?? this.flag(SQLiteFactory.SQLITE_SINGLE_ROW_TRACKING, true),
+      createTable: o.createTable ?? this.flag(SQLiteFactory.CREATE_TABLE, true),
+    });
+  }
+
+  /** `SQLITE_LOCK_TIMEOUT` (seconds) in milliseconds, or `null` when not set. */
+  private envLockTimeout(): number | null {
+    const text = (this.env.get(SQLiteFactory.SQLITE_LOCK_TIMEOUT) ?? '').trim();
+    if (text === '') return null;
+    const seconds = /^[+]?\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(seconds) || seconds * 1000 > 2 ** 31 - 1) {
+      throw new InfrastructureFactoryError(
+        `SQLite environment value for key '${this.keyOf(SQLiteFactory.SQLITE_LOCK_TIMEOUT)}' ` +
+          `is invalid. If set, an int or empty string is expected: '${text}'`,
+      );
     }
-    const synchronousText = (this.env.get(SQLiteFactory.SQLITE_SYNCHRONOUS) ?? '').trim();
-    const synchronous = (
-      synchronousText === '' ? 'FULL' : synchronousText.toUpperCase()
-    ) as SqliteSynchronous;
+    return seconds * 1000;
+  }
+
+  /** `SQLITE_SYNCHRONOUS`; when not set, `FULL`, or `null` (leave it) on a user's database. */
+  private envSynchronous(ownConnection: boolean): SqliteSynchronous | null {
+    const text = (this.env.get(SQLiteFactory.SQLITE_SYNCHRONOUS) ?? '').trim();
+    if (text === '') return ownConnection ? 'FULL' : null;
+    const synchronous = text.toUpperCase() as SqliteSynchronous;
     if (!SYNCHRONOUS_VALUES.includes(synchronous)) {
       throw new InfrastructureFactoryError(
         `SQLite environment value for key '${this.keyOf(SQLiteFactory.SQLITE_SYNCHRONOUS)}' is ` +
-          `invalid. If set, one of OFF, NORMAL, FULL or EXTRA is expected: '${synchronousText}'`,
+          `invalid. If set, one of OFF, NORMAL, FULL or EXTRA is expected: '${text}'`,
       );
     }
-    const idTypeText = (this.env.get(SQLiteFactory.ORIGINATOR_ID_TYPE) ?? '').trim();
-    const originatorIdType = (
-      idTypeText === '' ? 'uuid' : idTypeText.toLowerCase()
-    ) as OriginatorIdType;
-    if (originatorIdType !== 'uuid' && originatorIdType !== 'text') {
+    return synchronous;
+  }
+
+  /** `ORIGINATOR_ID_TYPE` (default `uuid`). */
+  private envOriginatorIdType(): OriginatorIdType {
+    const text = (this.env.get(SQLiteFactory.ORIGINATOR_ID_TYPE) ?? '').trim();
+    const idType = (text === '' ? 'uuid' : text.toLowerCase()) as OriginatorIdType;
+    if (idType !== 'uuid' && idType !== 'text') {
       throw new InfrastructureFactoryError(
-        `Invalid ${this.keyOf(SQLiteFactory.ORIGINATOR_ID_TYPE)} '${idTypeText}', must be ` +
+        `Invalid ${this.keyOf(SQLiteFactory.ORIGINATOR_ID_TYPE)} '${text}', must be ` +
           "'uuid' or 'text'",
       );
     }
-    this.datastore = new SQLiteDatastore(dbName.trim(), {
-      lockTimeout,
-      synchronous,
-      originatorIdType,
-      singleRowTracking: this.flag(SQLiteFactory.SQLITE_SINGLE_ROW_TRACKING, true),
-      createTable: this.flag(SQLiteFactory.CREATE_TABLE, true),
-    });
+    return idType;
   }
 
   /** A recorder of table `stored_<purpose>` (`stored_events`, `stored_snapshots`, ...). */

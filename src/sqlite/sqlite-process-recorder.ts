@@ -7,7 +7,7 @@ import type { Tracking } from '../persistence/stored-event.js';
 import { checkTracking } from '../persistence/validation.js';
 import type { SqliteDatabase } from './driver.js';
 import { SQLiteApplicationRecorder } from './sqlite-application-recorder.js';
-import type { SQLiteDatastore, SqliteConnection } from './sqlite-datastore.js';
+import type { SQLiteDatastore } from './sqlite-datastore.js';
 import { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';
 import { SQLiteTrackingTable } from './sqlite-tracking-table.js';
 
@@ -65,12 +65,9 @@ export class SQLiteProcessRecorder extends SQLiteApplicationRecorder implements 
     if (tracking !== null && tracking !== undefined) checkTracking(tracking);
   }
 
-  protected override writeExtra(
-    _connection: SqliteConnection,
-    options: InsertEventsOptions | undefined,
-  ): void {
-    const tracking = options?.tracking;
-    if (tracking !== null && tracking !== undefined) this.tracking.insert(tracking);
+  /** Records the tracking given with the events, in the same transaction. */
+  protected override recordTracking(tracking: Tracking): void {
+    this.tracking.insert(tracking);
   }
 
   protected override afterCreateTables(db: SqliteDatabase): void {

@@ -3,6 +3,7 @@ import type { Closable } from '../persistence/recorders.js';
 import type { SqliteDatabase } from './driver.js';
 import { SQLiteDatastore, type SqliteConnection } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
+import { isBusy, LockUnavailable, lockTimeoutError } from './sqlite-lock-queue.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -52,7 +53,18 @@ export abstract class SQLiteRecorder implements Closable {
    * now rather than on first use, so that bad configuration fails at start-up.
    */
   async ready(): Promise<void> {
-    if (this.conn === null) this.connect();
+    if (this.conn !== null) return;
+    try {
+      this.connect();
+    } catch (error) {
+      if (!(error instanceof LockUnavailable)) throw error;
+      // Another process holds the write lock (creating its tables, or writing): wait for it.
+      await this.waitForLock(
+        () => this.conn ?? this.connect(),
+        error,
+        () => `Cannot create tables in ${this.describeDatabase()}`,
+      );
+    }
   }
 
   /** Stops what the recorder runs; closes the datastore if the recorder owns it. */
@@ -82,8 +94,91 @@ export abstract class SQLiteRecorder implements Closable {
   }
 
   /**
+   * Begins a write transaction (`BEGIN IMMEDIATE`) on the connection.
+   *
+   * @throws LockUnavailable when another connection holds the write lock (after the short busy
+   * timeout), or when the connection is the user's and inside the user's own transaction:
+   * nothing was done, and the write can be attempted again later.
+   */
+  protected begin(c: SqliteConnection): void {
+    if (this.datastore.isExternal && c.db.inTransaction) throw new LockUnavailable(null);
+    try {
+      c.begin.run();
+    } catch (error) {
+      if (isBusy(error)) throw new LockUnavailable(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `body(db)` in one synchronous write transaction: commits what it did, or, when it
+   * throws, rolls back and rethrows its error (driver errors of the commit become the library's,
+   * their messages starting with `context()`). When another connection holds the write lock,
+   * waits for it without blocking the event loop, then runs `body` (it may run again if a commit
+   * had to give way: in WAL mode, never).
+   */
+  protected writeTransaction<T>(
+    body: (db: SqliteDatabase) => T,
+    context: () => string,
+  ): Promise<T> {
+    let first: LockUnavailable | null = null;
+    if (this.datastore.lockQueue.idle) {
+      try {
+        return Promise.resolve(this.attemptTransaction(body, context));
+      } catch (error) {
+        if (!(error instanceof LockUnavailable)) return Promise.reject(error);
+        first = error;
+      }
+    }
+    return this.waitForLock(() => this.attemptTransaction(body, context), first, context);
+  }
+
+  private attemptTransaction<T>(body: (db: SqliteDatabase) => T, context: () => string): T {
+    const c = this.conn ?? this.connect();
+    try {
+      this.begin(c);
+    } catch (error) {
+      if (error instanceof LockUnavailable) throw error;
+      throw toPersistenceError(error, context());
+    }
+    let result: T;
+    try {
+      result = body(c.db);
+    } catch (error) {
+      if (c.db.inTransaction) c.rollback.run();
+      if (isBusy(error)) throw new LockUnavailable(error);
+      throw error;
+    }
+    try {
+      c.commit.run();
+    } catch (error) {
+      if (c.db.inTransaction) c.rollback.run();
+      if (isBusy(error)) throw new LockUnavailable(error);
+      throw toPersistenceError(error, context());
+    }
+    return result;
+  }
+
+  /**
+   * Attempts `attempt` (a whole synchronous write) again later, without blocking the event loop,
+   * until the lock is free or the lock timeout has passed (then an `OperationalError` whose
+   * message starts with `context()` and says to raise `SQLITE_LOCK_TIMEOUT`).
+   */
+  protected waitForLock<T>(
+    attempt: () => T,
+    first: LockUnavailable | null,
+    context: () => string,
+  ): Promise<T> {
+    return this.datastore.lockQueue.wait(attempt, first, (last) =>
+      lockTimeoutError(last, context(), this.datastore.lockTimeout),
+    );
+  }
+
+  /**
    * The slow path of the first call: connects, creates tables, prepares statements. Not
    * remembered when it fails, so a later call tries again.
+   *
+   * @throws LockUnavailable when another connection holds the write lock the DDL needs.
    */
   protected connect(): SqliteConnection {
     if (this.closed) {
@@ -94,12 +189,18 @@ export abstract class SQLiteRecorder implements Closable {
     const connection = this.datastore.connect();
     if (this.datastore.createTable) {
       try {
-        connection.begin.run();
+        this.begin(connection);
+      } catch (error) {
+        if (error instanceof LockUnavailable) throw error;
+        throw toPersistenceError(error, `Cannot create tables in ${this.describeDatabase()}`);
+      }
+      try {
         for (const statement of this.createTableStatements()) connection.db.exec(statement);
         this.afterCreateTables(connection.db);
         connection.commit.run();
       } catch (error) {
         if (connection.db.inTransaction) connection.rollback.run();
+        if (isBusy(error)) throw new LockUnavailable(error);
         throw toPersistenceError(error, `Cannot create tables in ${this.describeDatabase()}`);
       }
     }

@@ -36,15 +36,50 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
   /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
   async insertTracking(tracking: Tracking): Promise<void> {
     checkTracking(tracking);
-    const c = this.conn ?? this.connect();
+    await this.writeTransaction(
+      () => this.tracking.insert(tracking),
+      () => `Cannot insert tracking into ${this.describeDatabase()}`,
+    );
+  }
+
+  /**
+   * The seam of views (subclasses of this recorder with tables of their own): runs `fn(db)`
+   * synchronously inside one better-sqlite3 transaction on this recorder's connection, which
+   * first checks the tracking (an `IntegrityError` when its notification id is not greater than
+   * the one recorded for its application), then runs `fn`, records the tracking and commits; or,
+   * when anything throws, changes nothing and rejects with that error. Resolves to what `fn`
+   * returns. `fn` must be synchronous (better-sqlite3 is; a returned Promise is a `TypeError`
+   * and changes nothing): no `await` inside a transaction. When another process holds the write
+   * lock, the call waits for it (up to the lock timeout) without blocking the event loop.
+   */
+  protected transaction<T>(tracking: Tracking, fn: (db: SqliteDatabase) => T): Promise<T> {
     try {
-      c.begin.run();
-      this.tracking.insert(tracking);
-      c.commit.run();
+      checkTracking(tracking);
+      if (typeof fn !== 'function') {
+        throw new TypeError(`transaction() needs a function (db) => result, not ${typeof fn}.`);
+      }
     } catch (error) {
-      if (c.db.inTransaction) c.rollback.run();
-      throw toPersistenceError(error, `Cannot insert tracking into ${this.describeDatabase()}`);
+      return Promise.reject(error);
     }
+    return this.writeTransaction(
+      (db) => {
+        this.tracking.insert(tracking);
+        const result = fn(db);
+        if (isThenable(result)) {
+          // Its rejection is not this call's to report: the TypeError says what went wrong.
+          Promise.resolve(result).catch(() => {});
+          throw new TypeError(
+            'The function given to transaction() returned a Promise: it must do its work ' +
+              'synchronously (better-sqlite3 is synchronous, and a transaction must not span an ' +
+              'await). Nothing was changed.',
+          );
+        }
+        return result;
+      },
+      () =>
+        `Cannot record tracking ${tracking.applicationName} ${tracking.notificationId} in ` +
+        this.describeDatabase(),
+    );
   }
 
   /** The greatest notification id recorded for the application, or `null`. */
@@ -99,4 +134,12 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
   protected override onClose(): void {
     this.closing.abort(new Error('the tracking recorder was closed'));
   }
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -1,7 +1,7 @@
 import { IntegrityError, OperationalError } from '../persistence/errors.js';
 import type { Tracking } from '../persistence/stored-event.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
-import { unsafe } from './sqlite-aggregate-recorder.js';
+import { invalidRowError } from './sqlite-row-errors.js';
 
 /** The application name of the row that marks a tracking table as single-row (Python's). */
 export const TRACKING_MIGRATION_ID = '__migration__';
@@ -134,7 +134,14 @@ export class SQLiteTrackingTable {
   max(applicationName: string): number | null {
     const max = this.maxStatement.get(applicationName) as number | null | undefined;
     if (max === null || max === undefined) return null;
-    if (max > Number.MAX_SAFE_INTEGER) throw unsafe('tracking notification id', max);
+    if (!Number.isSafeInteger(max)) {
+      throw invalidRowError(
+        TRACKING_TABLE_NAME,
+        'this SQLite database',
+        `the row of application ${JSON.stringify(applicationName)}`,
+        [{ name: 'notification_id', value: max, expected: 'integer' }],
+      );
+    }
     return max;
   }
 }

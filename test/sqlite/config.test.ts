@@ -58,7 +58,8 @@ describe('SQLite environment', () => {
     rejectsWith(
       () => new SQLiteFactory(new Environment('DogSchool', {})),
       'SQLite database name not found in environment with keys: DOGSCHOOL_SQLITE_DBNAME, ' +
-        "SQLITE_DBNAME. Set it to a file path (or ':memory:').",
+        "SQLITE_DBNAME. Set it to a file path (or ':memory:'), or give the factory a 'dbName' " +
+        "or 'database' option.",
     );
     assert.throws(() => new SQLiteFactory(new Environment('', { SQLITE_DBNAME: ' ' })), {
       message: /with keys: SQLITE_DBNAME\./,
@@ -74,20 +75,23 @@ describe('SQLite environment', () => {
       }),
     );
     assert.equal(factory.datastore.dbName, ':memory:');
-    assert.equal(factory.datastore.lockTimeout, 7);
+    assert.equal(factory.datastore.lockTimeout, 7000);
     await factory.close();
   });
 
-  test('SQLITE_LOCK_TIMEOUT: whole seconds; empty means 5; else Python’s error', () => {
-    assert.equal(sqliteFactory(':memory:').datastore.lockTimeout, 5);
-    assert.equal(sqliteFactory(':memory:', { SQLITE_LOCK_TIMEOUT: '' }).datastore.lockTimeout, 5);
+  test('SQLITE_LOCK_TIMEOUT: whole seconds (the datastore keeps milliseconds); empty means 5; else Python’s error', () => {
+    assert.equal(sqliteFactory(':memory:').datastore.lockTimeout, 5000);
+    assert.equal(
+      sqliteFactory(':memory:', { SQLITE_LOCK_TIMEOUT: '' }).datastore.lockTimeout,
+      5000,
+    );
     assert.equal(
       sqliteFactory(':memory:', { SQLITE_LOCK_TIMEOUT: ' 0 ' }).datastore.lockTimeout,
       0,
     );
     assert.equal(
       sqliteFactory(':memory:', { SQLITE_LOCK_TIMEOUT: '30' }).datastore.lockTimeout,
-      30,
+      30000,
     );
     for (const bad of ['abc', '1.5', '-1', '1e3', '99999999']) {
       rejectsWith(
@@ -145,11 +149,11 @@ describe('SQLite environment', () => {
     );
   });
 
-  test('journal_mode is WAL for files; synchronous and busy_timeout are as configured', async () => {
+  test('journal_mode is WAL for files; synchronous is as configured; busy_timeout is a few ms (waits beyond it do not block the event loop), 0 with a lock timeout of 0', async () => {
     const cases = [
-      [{}, 2, 5000],
-      [{ SQLITE_SYNCHRONOUS: 'OFF', SQLITE_LOCK_TIMEOUT: '1' }, 0, 1000],
-      [{ SQLITE_SYNCHRONOUS: 'NORMAL' }, 1, 5000],
+      [{}, 2, 5],
+      [{ SQLITE_SYNCHRONOUS: 'OFF', SQLITE_LOCK_TIMEOUT: '1' }, 0, 5],
+      [{ SQLITE_SYNCHRONOUS: 'NORMAL' }, 1, 5],
       [{ SQLITE_SYNCHRONOUS: 'EXTRA', SQLITE_LOCK_TIMEOUT: '0' }, 3, 0],
     ] as const;
     for (const [vars, synchronous, busy] of cases) {
