@@ -38,3 +38,14 @@ export function qualified(schema: string, name: string): string {
 export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
+
+/**
+ * A dollar-quoted string for SQL (`$es$text$es$`) whose tag does not occur in the text, so that
+ * nothing in it (identifiers holding `$BODY$`, say) can end it early: what the body of a
+ * function or `DO` block holds stays in the body, whatever names it quotes.
+ */
+export function dollarQuote(text: string): string {
+  let tag = '$es$';
+  for (let i = 1; text.includes(tag); i++) tag = `$es_${i}$`;
+  return `${tag}${text}${tag}`;
+}

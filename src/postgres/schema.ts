@@ -1,3 +1,4 @@
+import { dollarQuote } from './identifiers.js';
 import type { OriginatorIdType } from './postgres-settings.js';
 
 /**
@@ -34,11 +35,11 @@ export function createNotificationIndexSql(
   table: string,
   indexLiteral: string,
 ): string {
-  return (
-    `DO $es$ BEGIN IF to_regclass(${indexLiteral}) IS NULL THEN ` +
+  const body =
+    ` BEGIN IF to_regclass(${indexLiteral}) IS NULL THEN ` +
     `CREATE UNIQUE INDEX IF NOT EXISTS ${index} ON ${table} (notification_id ASC); ` +
-    'END IF; END $es$'
-  );
+    'END IF; END ';
+  return `DO ${dollarQuote(body)}`;
 }
 
 /** Python 9.5's tracking table: one row per application, or one per notification (legacy). */
@@ -120,7 +121,7 @@ export function createInsertFunctionSql(n: InsertFunctionNames): string {
   p_ids ${n.idType}[], p_versions bigint[], p_topics text[], p_states bytea[], p_saves int[],
   ${trackingParams}p_lock_timeout text)
 RETURNS TABLE (r_save int, r_id bigint, r_kind text)
-LANGUAGE plpgsql AS $BODY$
+LANGUAGE plpgsql AS ${dollarQuote(`
 DECLARE
   v_bad int[];
   v_ord bigint[];${tracked ? '\n  v_tbad int[];\n  v_tmax bigint[];' : ''}
@@ -181,5 +182,5 @@ BEGIN
     NOTIFY ${n.channel};
   END IF;
 END
-$BODY$`;
+`)}`;
 }
