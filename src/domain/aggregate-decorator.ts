@@ -152,13 +152,14 @@ function checkOptions(options: unknown): AggregateOptions {
       );
     }
   }
-  const { name } = options as AggregateOptions;
+  const { name, fields } = options as AggregateOptions;
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
     throw new TypeError(
       `@aggregate's 'name' option must be a non-empty string (the aggregate's name, e.g. ` +
         `'Dog'), got ${describeValue(name)}.`,
     );
   }
+  if (fields !== undefined) checkFieldNames('@aggregate', fields, undefined);
   return options as AggregateOptions;
 }
 
@@ -301,6 +302,9 @@ function decorate(
   // Static fields (a static `topic`, `Event`, explicit event classes) exist only once the
   // class is fully defined, so event classes and topics are made in a class initializer.
   context.addInitializer(() => {
+    // Compilers that keep names (tsx, esbuild --keep-names) set the class's name after this
+    // decorator returns: a stated name goes back on here.
+    if (nameGiven) Object.defineProperty(Sub, 'name', { value: name });
     const holders = [value, Sub];
     const ownStatic = (key: string): unknown => {
       for (const holder of holders) {

@@ -105,6 +105,8 @@ function checkOptions(options: object): EventOptions {
       );
     }
   }
+  const fields = (options as EventOptions).fields;
+  if (fields !== undefined) checkFieldNames('@event', fields, undefined);
   return options as EventOptions;
 }
 

@@ -110,6 +110,7 @@ export class MemoryApplicationRecorder implements ApplicationRecorder {
     return new NotificationSubscription(this, {
       gt: options?.gt ?? null,
       topics: options?.topics ?? [],
+      signal: options?.signal,
       wakeUp: this.signal,
     });
   }

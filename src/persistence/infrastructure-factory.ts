@@ -5,6 +5,7 @@ import { AESCipher } from './aes-cipher.js';
 import type { Cipher } from './cipher.js';
 import type { Compressor } from './compressor.js';
 import type { DCBRecorder } from './dcb-recorder.js';
+import type { ErrorHook } from './error-reporter.js';
 import { InfrastructureFactoryError } from './errors.js';
 import { EventStore } from './event-store.js';
 import { JSONTranscoder } from './json-transcoder.js';
@@ -263,6 +264,13 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
 
   /** The application's environment (`APPNAME_`-scoped lookups). */
   readonly env: Environment;
+
+  /**
+   * Receives errors of the backend's background work, which no call waits for (a lost idle
+   * connection, a LISTEN connection failing, a subscription retrying); null: the backend
+   * reports them as process warnings. Set by an application's `onError` option.
+   */
+  onError: ErrorHook | null = null;
 
   readonly #closables = new Set<Closable>();
 

@@ -37,6 +37,11 @@ export interface SubscribeOptions {
   gt?: number | null;
   /** Only notifications with one of these topics (all topics when empty). */
   topics?: readonly string[];
+  /**
+   * Aborting it stops the subscription, as `stop()` does: a waiting `next()` resolves
+   * `{ done: true }` and nothing is left behind. Already aborted: it yields nothing.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options of `TrackingRecorder.wait`. */

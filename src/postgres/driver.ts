@@ -11,6 +11,8 @@ export interface PgQueryConfig {
   readonly values?: readonly unknown[];
   readonly name?: string;
   readonly rowMode?: 'array';
+  /** Type parsers for this query alone (used on pools the user owns, whose own stay as they are). */
+  readonly types?: PgTypes;
 }
 
 /** What `pg` resolves a query to (the parts this module uses). */
@@ -30,12 +32,13 @@ export interface PgNotification {
  * declarations never reference the driver's types (the driver is an optional peer).
  */
 export interface PgClient {
-  connect(): Promise<void>;
+  connect(): Promise<unknown>;
   query(config: PgQueryConfig | string): Promise<PgQueryResult>;
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): PgClient;
   on(event: 'end', listener: () => void): PgClient;
   on(event: 'notification', listener: (message: PgNotification) => void): PgClient;
+  removeListener(event: 'error', listener: (error: Error) => void): PgClient;
   removeAllListeners(event?: string): PgClient;
 }
 
@@ -44,13 +47,22 @@ export interface PgPoolClient extends PgClient {
   release(destroy?: boolean | Error): void;
 }
 
-/** The parts of a `pg` `Pool` this module uses. */
+/**
+ * The parts of a `pg` `Pool` this module uses: a `new pg.Pool(...)` of your own is one (pass
+ * it as `PostgresFactory`'s `pool` option to share it).
+ */
 export interface PgPool {
   connect(): Promise<PgPoolClient>;
   query(config: PgQueryConfig): Promise<PgQueryResult>;
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): PgPool;
   on(event: 'connect', listener: (client: PgPoolClient) => void): PgPool;
+  removeListener(event: 'error', listener: (error: Error) => void): PgPool;
+  /**
+   * The options the pool was made with (pg's `pool.options`): a subscription's LISTEN
+   * connection, which must be outside the pool, is made with them.
+   */
+  readonly options?: object;
   readonly waitingCount: number;
   readonly totalCount: number;
 }
@@ -84,6 +96,8 @@ export interface PgPoolConfig extends PgConnectionConfig {
   min?: number;
   idleTimeoutMillis?: number;
   maxLifetimeSeconds?: number;
+  /** Idle connections do not keep the process alive (pg-pool 3.5 and later). */
+  allowExitOnIdle?: boolean;
 }
 
 /** The parts of the `pg` module this module uses. */

@@ -1,4 +1,5 @@
 import {
+  ConnectionUnavailableError,
   DataError,
   IntegrityError,
   InterfaceError,
@@ -68,6 +69,18 @@ export function isRetriableReadError(error: unknown): boolean {
     !isPoolClosedError(error) &&
     !messageOf(error).includes('timeout exceeded when trying to connect')
   );
+}
+
+/**
+ * Whether an error (from `pg`, or the library's error made from one, whose `cause` it is) may
+ * pass by itself: a lost or refused connection, a timeout connecting, or too many requests
+ * waiting for a connection. Subscriptions retry reads after these, with backoff, until the
+ * server is back; a closed pool, bad credentials or a rejected statement are not among them.
+ */
+export function isTransientError(error: unknown): boolean {
+  if (error instanceof ConnectionUnavailableError) return true;
+  const driverError = error instanceof OperationalError ? error.cause : error;
+  return isConnectionError(driverError) && !isPoolClosedError(driverError);
 }
 
 /** Whether the pool was closed (`end()` was called): no retry can help. */

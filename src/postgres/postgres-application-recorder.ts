@@ -250,6 +250,8 @@ export class PostgresApplicationRecorder
     return new NotificationSubscription(this.subscriptionSource, {
       gt: options?.gt ?? null,
       topics: options?.topics ?? [],
+      signal: options?.signal,
+      retry: this.datastore.subscriptionRetry,
       wakeUp: this.wakeUp,
       pollInterval: this.pollInterval,
     });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionUnavailableError, InterfaceError } from '../persistence/errors.js';
+import type { SubscriptionRetry } from '../persistence/position-subscription.js';
 import {
   int8Types,
   loadPg,
@@ -14,11 +15,13 @@ import {
 import {
   isConnectionError,
   isRetriableReadError,
+  isTransientError,
   mapPgError,
   type ServerDescription,
 } from './pg-errors.js';
 import { PostgresListener } from './postgres-listener.js';
 import type { PostgresSettings } from './postgres-settings.js';
+import { SharedPool } from './shared-pool.js';
 
 /** How many times an idempotent read is tried across dropped connections (Python's 10). */
 const READ_ATTEMPTS = 10;
@@ -48,23 +51,47 @@ export function statementName(text: string): string {
 
 function noop(): void {}
 
+/** The longest wait between two tries of a subscription's read while the server is down. */
+const MAX_SUBSCRIPTION_RETRY_DELAY = 2000;
+
+/** Options of `PostgresDatastore` beyond its settings. */
+export interface PostgresDatastoreOptions {
+  /**
+   * A pool of the user's to use instead of making one: queries get this module's type parsers
+   * one by one (the pool's own stay as they are), and `close()` leaves the pool open.
+   */
+  pool?: PgPool | null | undefined;
+  /** Where errors of background work go (the factory's `ErrorReporter`); default: ignored. */
+  report?: ((error: unknown, source: string) => void) | undefined;
+}
+
 /**
  * One application's connections to PostgreSQL (Python's `PostgresDatastore`): the settings, a
- * `pg` pool made on first use (int8 parsed to numbers by this pool's own type parsers), and the
- * LISTEN connections of its subscriptions, one per channel. Shared by the recorders of one
- * factory; `close()` ends all of it.
+ * `pg` pool made on first use (int8 parsed to numbers by this pool's own type parsers) or the
+ * user's, and the LISTEN connections of its subscriptions, one per channel, open only while
+ * someone subscribes. Shared by the recorders of one factory; `close()` ends all of it, except
+ * a user's pool. Nothing of it keeps the process alive when idle: pooled connections are
+ * unref'd while idle (`allowExitOnIdle`), and the LISTEN connection exists only while a
+ * subscription does.
  */
 export class PostgresDatastore {
   /** The parsed settings. */
   readonly settings: PostgresSettings;
   /** Where it connects, for error messages. */
   readonly server: ServerDescription;
+  /**
+   * How subscriptions ride out an unreachable server: reads that failed at the connection level
+   * are reported as 'subscription' errors and retried, with backoff up to 2 s, until they work.
+   */
+  readonly subscriptionRetry: SubscriptionRetry;
   private pg: PgModule | null = null;
   private poolInstance: PgPool | null = null;
+  private readonly userPool: PgPool | null;
+  private readonly report: (error: unknown, source: string) => void;
   private readonly listeners = new Map<string, PostgresListener>();
   private closed = false;
 
-  constructor(settings: PostgresSettings) {
+  constructor(settings: PostgresSettings, options: PostgresDatastoreOptions = {}) {
     this.settings = settings;
     this.server = {
       host: settings.host,
@@ -72,6 +99,19 @@ export class PostgresDatastore {
       dbname: settings.dbname,
       user: settings.user,
     };
+    this.userPool = options.pool ?? null;
+    const report = options.report ?? noop;
+    this.report = report;
+    this.subscriptionRetry = {
+      isTransient: isTransientError,
+      onError: (error) => report(error, 'subscription'),
+      maxDelay: MAX_SUBSCRIPTION_RETRY_DELAY,
+    };
+  }
+
+  /** Whether the pool is the user's (given as an option), which `close()` leaves open. */
+  get ownsPool(): boolean {
+    return this.userPool === null;
   }
 
   /** Whether `close()` has been called. */
@@ -113,6 +153,12 @@ export class PostgresDatastore {
           'one to go on.',
       );
     }
+    if (this.userPool !== null) {
+      const shared = new SharedPool(this.userPool, int8Types(this.driver()), this.report);
+      shared.attach();
+      this.poolInstance = shared;
+      return shared;
+    }
     const s = this.settings;
     const pg = this.driver();
     const pool = new pg.Pool({
@@ -121,10 +167,13 @@ export class PostgresDatastore {
       min: Math.min(s.poolSize, s.poolSize + s.maxOverflow),
       idleTimeoutMillis: 10_000,
       maxLifetimeSeconds: s.connMaxAge,
+      // An idle application must not keep the process alive (idle sockets and timers unref'd).
+      allowExitOnIdle: true,
     });
-    // An idle connection that breaks (server restart) is removed by the pool; without these
-    // handlers its 'error' event would crash the process.
-    pool.on('error', noop);
+    // An idle connection that breaks (server restart) is removed by the pool, which emits
+    // 'error': reported, never a crash. A checked-out client's own errors also fail the query
+    // in progress or the next one, which reports them to its caller: ignored here.
+    pool.on('error', (error) => this.report(error, 'pool'));
     pool.on('connect', (client) => {
       client.on('error', noop);
     });
@@ -204,7 +253,7 @@ export class PostgresDatastore {
   listener(channel: string): PostgresListener {
     let listener = this.listeners.get(channel);
     if (listener === undefined) {
-      listener = new PostgresListener(channel, () => this.newClient());
+      listener = new PostgresListener(channel, () => this.newClient(), this.report);
       // A closed datastore's listener stops its subscriptions at once and never connects.
       if (this.closed) void listener.close();
       else this.listeners.set(channel, listener);
@@ -212,15 +261,21 @@ export class PostgresDatastore {
     return listener;
   }
 
-  /** A client outside the pool, with an 'error' handler (for LISTEN). */
+  /**
+   * A client outside the pool (for LISTEN), connected as the pool's connections are (with a
+   * user's pool, with its options): its user adds the 'error' handler.
+   */
   newClient(): PgClient {
     const pg = this.driver();
-    const client = new pg.Client(this.connectionConfig());
-    client.on('error', noop);
-    return client;
+    const options = this.userPool?.options;
+    if (options === undefined) return new pg.Client(this.connectionConfig());
+    return new pg.Client({ ...(options as PgConnectionConfig), types: int8Types(pg) });
   }
 
-  /** Stops the subscriptions' LISTEN connections and ends the pool. Safe to repeat. */
+  /**
+   * Stops the subscriptions' LISTEN connections and ends the pool it made; a user's pool is
+   * left open (its owner ends it). Safe to repeat.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -228,7 +283,8 @@ export class PostgresDatastore {
     this.listeners.clear();
     await Promise.all(listeners.map((l) => l.close()));
     const pool = this.poolInstance;
-    if (pool !== null) await pool.end();
+    if (pool instanceof SharedPool) pool.detach();
+    else if (pool !== null) await pool.end();
   }
 
   private checkWaiting(): void {

@@ -1,3 +1,4 @@
+import { type ErrorHook, ErrorReporter } from '../persistence/error-reporter.js';
 import {
   InfrastructureFactory,
   type RecorderClass,
@@ -8,11 +9,18 @@ import type {
   TrackingRecorder,
 } from '../persistence/recorders.js';
 import type { Environment } from '../utils/environment.js';
+import type { PgPool } from './driver.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import { PostgresApplicationRecorder } from './postgres-application-recorder.js';
 import { PostgresDatastore } from './postgres-datastore.js';
 import { PostgresProcessRecorder } from './postgres-process-recorder.js';
-import { PostgresKeys, type PostgresSettings, parsePostgresSettings } from './postgres-settings.js';
+import {
+  checkPostgresSettingsOptions,
+  PostgresKeys,
+  type PostgresSettings,
+  type PostgresSettingsOptions,
+  parsePostgresSettings,
+} from './postgres-settings.js';
 import { PostgresTrackingRecorder } from './postgres-tracking-recorder.js';
 
 /** The recorder types `PostgresFactory` makes. */
@@ -24,6 +32,28 @@ export interface PostgresRecorders {
 }
 
 /**
+ * Typed options of `PostgresFactory`, on top of the environment: each setting given here
+ * overrides its environment key (`poolSize` over `POSTGRES_POOL_SIZE`, …; times in seconds).
+ */
+export interface PostgresFactoryOptions extends PostgresSettingsOptions {
+  /**
+   * A `pg.Pool` of yours to use instead of making one (Drizzle's `drizzle({ client })` style):
+   * the connection keys are then not needed, the LISTEN connection of subscriptions is made
+   * with the pool's options, the pool keeps its own type parsers for your queries, and
+   * `close()` leaves it open: you end it.
+   */
+  pool?: PgPool | null | undefined;
+  /**
+   * Receives errors of background work: a pooled connection lost while idle ('pool'), the
+   * LISTEN connection failing ('listen'), a subscription retrying while the server is down
+   * ('subscription'). Without it, the first error of each source is a process warning.
+   */
+  onError?: ErrorHook | null | undefined;
+}
+
+const FACTORY_OPTION_KEYS = ['pool', 'onError'];
+
+/**
  * The PostgreSQL persistence module's factory (Python's `PostgresFactory`), selected with
  * `PERSISTENCE_MODULE=postgres` (or `eventsourcing.postgres`). Its constructor reads and checks
  * the environment (bad values are an `InfrastructureFactoryError` naming the key) and does no
@@ -32,7 +62,18 @@ export interface PostgresRecorders {
  * Table names start with the application's name lower-cased (`Environment.name`): events in
  * `{name}_events`, snapshots in `{name}_snapshots`, tracking in `{name}_tracking`; unnamed,
  * `stored_events`, `stored_snapshots` and `notification_tracking`, as in Python. The factory's
- * recorders share one pool; `close()` ends it and every LISTEN connection.
+ * recorders share one pool (its own, or the one given as the `pool` option); `close()` ends
+ * every LISTEN connection and the pool it made.
+ *
+ * @example
+ * ```ts no-run
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const factory = new PostgresFactory(new Environment('DogSchool', process.env), {
+ *   pool,
+ *   onError: (error, source) => logger.warn({ error, source }, 'eventsourcing'),
+ * });
+ * const app = new DogSchool({ factory });
+ * ```
  */
 export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
   /** A connection URL (`postgres://user:password@host:port/dbname?sslmode=…`). */
@@ -80,11 +121,37 @@ export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
   /** The connections shared by this factory's recorders (the pool is made on first use). */
   readonly datastore: PostgresDatastore;
 
-  /** @throws InfrastructureFactoryError for a missing or invalid environment value. */
-  constructor(env: Environment) {
+  /**
+   * @throws InfrastructureFactoryError for a missing or invalid environment value.
+   * @throws TypeError for an unknown or invalid option.
+   */
+  constructor(env: Environment, options: PostgresFactoryOptions = {}) {
     super(env);
-    this.settings = parsePostgresSettings(env);
-    this.datastore = new PostgresDatastore(this.settings);
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(
+        `PostgresFactory options must be an object, not ${options === null ? 'null' : typeof options}.`,
+      );
+    }
+    const pool = options.pool ?? null;
+    if (pool !== null && (typeof pool.query !== 'function' || typeof pool.connect !== 'function')) {
+      throw new TypeError(
+        "PostgresFactory option 'pool' must be a pg.Pool (an object with query() and connect()).",
+      );
+    }
+    const onError = options.onError ?? null;
+    if (onError !== null && typeof onError !== 'function') {
+      throw new TypeError(
+        "PostgresFactory option 'onError' must be a function (error, source) => void.",
+      );
+    }
+    if (onError !== null) this.onError = onError;
+    const overrides = checkPostgresSettingsOptions(options, FACTORY_OPTION_KEYS);
+    this.settings = parsePostgresSettings(env, overrides, pool === null);
+    const reporter = new ErrorReporter(() => this.onError);
+    this.datastore = new PostgresDatastore(this.settings, {
+      pool,
+      report: (error, source) => reporter.report(error, source),
+    });
   }
 
   /** A recorder of aggregate events in `{name}_{purpose}` (`purpose`: 'events', 'snapshots'). */

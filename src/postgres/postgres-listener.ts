@@ -11,14 +11,16 @@ function noop(): void {}
 /**
  * Wakes subscriptions on PostgreSQL NOTIFY: one dedicated connection outside the pool runs
  * `LISTEN channel` while at least one subscription listens, and is closed when the last one
- * stops. A lost connection (server restart, `pg_terminate_backend`, a pooler dropping LISTEN)
- * is reconnected by itself with backoff (100 ms doubling to 5 s); subscriptions keep polling
- * meanwhile, and are woken when it is back, so nothing committed in between is missed for long.
+ * stops, so that it keeps the process alive only while someone subscribes. A lost connection
+ * (server restart, `pg_terminate_backend`, a pooler dropping LISTEN) is reported as a 'listen'
+ * error and reconnected by itself with backoff (100 ms doubling to 5 s); subscriptions keep
+ * polling meanwhile, and are woken when it is back, so nothing committed in between is missed.
  */
 export class PostgresListener implements WakeUpSource {
   /** The channel (the events table's name, as in Python). */
   readonly channel: string;
   private readonly newClient: () => PgClient;
+  private readonly report: (error: unknown, source: string) => void;
   private readonly listeners = new Set<WakeUpListener>();
   private readonly ending = new Set<Promise<void>>();
   private client: PgClient | null = null;
@@ -30,9 +32,15 @@ export class PostgresListener implements WakeUpSource {
   private listening = false;
   private connections = 0;
 
-  constructor(channel: string, newClient: () => PgClient) {
+  /** `report` receives the connection's errors (the factory's error hook). */
+  constructor(
+    channel: string,
+    newClient: () => PgClient,
+    report: (error: unknown, source: string) => void = noop,
+  ) {
     this.channel = channel;
     this.newClient = newClient;
+    this.report = report;
   }
 
   /** How many subscriptions are listening. */
@@ -104,11 +112,16 @@ export class PostgresListener implements WakeUpSource {
     let client: PgClient;
     try {
       client = this.newClient();
-    } catch {
+    } catch (error) {
+      this.report(error, 'listen');
       this.scheduleReconnect(generation);
       return;
     }
     this.client = client;
+    // Errors of the current connection are reported; an old one's (being ended) are not news.
+    client.on('error', (error) => {
+      if (this.client === client) this.report(error, 'listen');
+    });
     client.on('notification', this.onNotification);
     client.on('end', () => this.onEnd(client, generation));
     // Not awaited by close(): pg never settles connect() for a client ended while connecting;
@@ -125,8 +138,9 @@ export class PostgresListener implements WakeUpSource {
           // Anything committed before LISTEN took effect has no notification: look now.
           this.wakeAll();
         },
-        () => {
+        (error: unknown) => {
           if (this.client !== client) return;
+          this.report(error, 'listen');
           this.client = null;
           this.end(client);
           this.scheduleReconnect(generation);
@@ -153,6 +167,9 @@ export class PostgresListener implements WakeUpSource {
       this.timer = null;
       if (generation === this.generation && !this.closed) this.connect(generation);
     }, delay);
+    // A subscription waiting for news keeps the process alive by its own poll timer; this
+    // background timer alone must not.
+    this.timer.unref();
   }
 
   private readonly onNotification = (): void => {

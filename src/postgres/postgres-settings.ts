@@ -17,11 +17,17 @@ export type SslSetting = boolean | { rejectUnauthorized: boolean };
  * seconds, as in the environment.
  */
 export interface PostgresSettings {
+  /** The database name (`POSTGRES_DBNAME`). */
   readonly dbname: string | undefined;
+  /** The server's host name, address or socket directory (`POSTGRES_HOST`). */
   readonly host: string | undefined;
+  /** The server's port (`POSTGRES_PORT`, default 5432). */
   readonly port: number | undefined;
+  /** The user name (`POSTGRES_USER`). */
   readonly user: string | undefined;
+  /** The password, or a function called for each new connection (`POSTGRES_PASSWORD`). */
   readonly password: string | GetPassword | undefined;
+  /** TLS: off, on with certificate checks, or on without (a URL's `sslmode`). */
   readonly ssl: SslSetting | undefined;
   /** Seconds to wait for a connection (connecting, or a free one from the pool). */
   readonly connectTimeout: number;
@@ -39,10 +45,102 @@ export interface PostgresSettings {
   readonly maxOverflow: number;
   /** Seconds after which the server ends a session left idle inside a transaction (0: never). */
   readonly idleInTransactionSessionTimeout: number;
+  /** The schema of the tables (`POSTGRES_SCHEMA`, default `public`). */
   readonly schema: string;
+  /** Whether recorders create their tables (`CREATE_TABLE`, default yes). */
   readonly createTable: boolean;
+  /** The type of the originator id column (`ORIGINATOR_ID_TYPE`, default `uuid`). */
   readonly originatorIdType: OriginatorIdType;
+  /** One tracking row per upstream application (`SINGLE_ROW_TRACKING`, default yes). */
   readonly singleRowTracking: boolean;
+}
+
+/**
+ * Settings given as typed values: each one given overrides its environment key (times in
+ * seconds, as in the environment).
+ */
+export type PostgresSettingsOptions = {
+  readonly [K in keyof PostgresSettings]?: PostgresSettings[K];
+};
+
+/** How each typed setting is checked: its expected type, as said in the error. */
+const SETTING_CHECKS: Record<keyof PostgresSettings, [string, (value: unknown) => boolean]> = {
+  dbname: ['a string', isString],
+  host: ['a string', isString],
+  port: ['an integer from 1 to 65535', (v) => isInt(v) && v >= 1 && v <= 65535],
+  user: ['a string', isString],
+  password: ['a string or a function', (v) => isString(v) || typeof v === 'function'],
+  ssl: [
+    'a boolean or { rejectUnauthorized: boolean }',
+    (v) =>
+      typeof v === 'boolean' ||
+      (typeof v === 'object' &&
+        v !== null &&
+        typeof (v as { rejectUnauthorized?: unknown }).rejectUnauthorized === 'boolean'),
+  ],
+  connectTimeout: ['an integer ≥ 0 (seconds)', isCount],
+  connMaxAge: [
+    'a number ≥ 0 (seconds)',
+    (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+  ],
+  prePing: ['a boolean', isBoolean],
+  maxWaiting: ['an integer ≥ 0', isCount],
+  lockTimeout: ['an integer ≥ 0 (seconds)', isCount],
+  poolSize: ['an integer ≥ 0', isCount],
+  maxOverflow: ['an integer ≥ 0', isCount],
+  idleInTransactionSessionTimeout: ['an integer ≥ 0 (seconds)', isCount],
+  schema: ['a non-empty string', (v) => isString(v) && v.trim() !== ''],
+  createTable: ['a boolean', isBoolean],
+  originatorIdType: ["'uuid' or 'text'", (v) => v === 'uuid' || v === 'text'],
+  singleRowTracking: ['a boolean', isBoolean],
+};
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function isBoolean(value: unknown): value is boolean {
+  return typeof value === 'boolean';
+}
+
+function isInt(value: unknown): value is number {
+  return Number.isSafeInteger(value);
+}
+
+function isCount(value: unknown): boolean {
+  return isInt(value) && value >= 0;
+}
+
+/**
+ * Checks typed settings and returns those given (undefined values dropped).
+ *
+ * @throws TypeError naming the option and what it expects, or an unknown option's name.
+ */
+export function checkPostgresSettingsOptions(
+  options: PostgresSettingsOptions,
+  extraKeys: readonly string[] = [],
+): Partial<PostgresSettings> {
+  const given: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || extraKeys.includes(key)) continue;
+    const check = SETTING_CHECKS[key as keyof PostgresSettings] as
+      | [string, (value: unknown) => boolean]
+      | undefined;
+    if (check === undefined) {
+      throw new TypeError(
+        `Unknown PostgreSQL option '${key}'. Known options: ${[
+          ...extraKeys,
+          ...Object.keys(SETTING_CHECKS),
+        ].join(', ')}.`,
+      );
+    }
+    if (!check[1](value)) {
+      const shown = key === 'password' ? typeof value : (JSON.stringify(value) ?? String(value));
+      throw new TypeError(`PostgreSQL option '${key}' must be ${check[0]}, not ${shown}.`);
+    }
+    given[key] = value;
+  }
+  return given as Partial<PostgresSettings>;
 }
 
 /** The environment keys of the PostgreSQL module (Python's names, plus `POSTGRES_URL`). */
@@ -223,28 +321,56 @@ function getPasswordFunction(env: Environment): GetPassword | undefined {
  * application's name first), without I/O. Connection parts come from the `POSTGRES_*` keys,
  * which override the parts of a URL in `POSTGRES_URL` (else `DATABASE_URL`). Without a URL,
  * `POSTGRES_DBNAME`, `POSTGRES_HOST`, `POSTGRES_USER` and `POSTGRES_PASSWORD` are required, as
- * in Python.
+ * in Python, unless given in `overrides` or `connectionRequired` is false (the user gave a
+ * pool). Each setting in `overrides` (checked by `checkPostgresSettingsOptions`) replaces what
+ * the environment says.
  *
  * @throws InfrastructureFactoryError naming the key and what is expected.
  */
-export function parsePostgresSettings(env: Environment): PostgresSettings {
+export function parsePostgresSettings(
+  env: Environment,
+  overrides: Partial<PostgresSettings> = {},
+  connectionRequired = true,
+): PostgresSettings {
+  const settings = parseEnvironment(env, overrides, connectionRequired);
+  return { ...settings, ...overrides };
+}
+
+function parseEnvironment(
+  env: Environment,
+  overrides: Partial<PostgresSettings>,
+  connectionRequired: boolean,
+): PostgresSettings {
   const urlKey = get(env, K.POSTGRES_URL) !== undefined ? K.POSTGRES_URL : K.DATABASE_URL;
   const urlValue = get(env, urlKey);
-  const haveUrl = urlValue !== undefined;
-  const url = haveUrl ? parseUrl(urlKey, urlValue) : {};
+  // Parts given as options, or a pool of the user's, make the environment's optional.
+  const haveUrl = urlValue !== undefined || !connectionRequired;
+  const url = urlValue !== undefined ? parseUrl(urlKey, urlValue) : {};
 
   const dbname = required(
-    get(env, K.POSTGRES_DBNAME),
+    overrides.dbname ?? get(env, K.POSTGRES_DBNAME),
     url.dbname,
     haveUrl,
     'database name',
     K.POSTGRES_DBNAME,
   );
-  const host = required(get(env, K.POSTGRES_HOST), url.host, haveUrl, 'host', K.POSTGRES_HOST);
-  const user = required(get(env, K.POSTGRES_USER), url.user, haveUrl, 'user', K.POSTGRES_USER);
+  const host = required(
+    overrides.host ?? get(env, K.POSTGRES_HOST),
+    url.host,
+    haveUrl,
+    'host',
+    K.POSTGRES_HOST,
+  );
+  const user = required(
+    overrides.user ?? get(env, K.POSTGRES_USER),
+    url.user,
+    haveUrl,
+    'user',
+    K.POSTGRES_USER,
+  );
   const getPassword = getPasswordFunction(env);
   // Python accepts an empty password (trust authentication), so '' counts as set here.
-  const passwordValue = env.get(K.POSTGRES_PASSWORD);
+  const passwordValue = overrides.password ?? env.get(K.POSTGRES_PASSWORD);
   const password =
     getPassword ??
     (passwordValue !== undefined
@@ -258,8 +384,8 @@ export function parsePostgresSettings(env: Environment): PostgresSettings {
   if (port !== undefined && port > 65535)
     throw invalid(K.POSTGRES_PORT, 'a port number', `${port}`);
 
-  const poolSize = getInt(env, K.POSTGRES_POOL_SIZE, 5);
-  const maxOverflow = getInt(env, K.POSTGRES_MAX_OVERFLOW, 10);
+  const poolSize = overrides.poolSize ?? getInt(env, K.POSTGRES_POOL_SIZE, 5);
+  const maxOverflow = overrides.maxOverflow ?? getInt(env, K.POSTGRES_MAX_OVERFLOW, 10);
   if (poolSize + maxOverflow < 1) {
     throw new InfrastructureFactoryError(
       `'${K.POSTGRES_POOL_SIZE}' plus '${K.POSTGRES_MAX_OVERFLOW}' is 0: the pool needs at least ` +

@@ -191,6 +191,7 @@ export class SQLiteApplicationRecorder
     return new NotificationSubscription(this, {
       gt: options?.gt ?? null,
       topics: options?.topics ?? [],
+      signal: options?.signal,
       wakeUp: this.signal,
       pollInterval: this.pollInterval,
     });

@@ -1,0 +1,263 @@
+import type { WakeUpListener, WakeUpSource } from './notification-signal.js';
+import { describe } from './validation.js';
+
+/**
+ * How a subscription rides out failures that may pass (a database restarting, a dropped
+ * connection): such a failed read is reported, then tried again after a delay that doubles
+ * from 100 ms up to `maxDelay`, or at once when the wake-up source says there is news (a
+ * LISTEN connection back up). Any other failure ends the subscription with that error.
+ */
+export interface SubscriptionRetry {
+  /** Whether the read's failure may pass by itself, so that the read is worth trying again. */
+  isTransient(error: unknown): boolean;
+  /** Told of each failure that will be retried (never throws; see `ErrorHook`). */
+  onError(error: unknown): void;
+  /** The longest delay between two tries, in milliseconds (default 2000). */
+  maxDelay?: number;
+}
+
+/** Options of `PositionSubscription`: where it reads, from where, and how it waits. */
+export interface PositionSubscriptionOptions<T> {
+  /**
+   * Reads at most `limit` items with positions greater than `position`, in position order (an
+   * empty array when there are none yet). Called once per batch, never concurrently.
+   */
+  selectAfter: (position: number, limit: number) => Promise<readonly T[]>;
+  /** The position of an item (a notification id, a DCB sequence position). */
+  positionOf: (item: T) => number;
+  /** Only items after this position (from the beginning when null). */
+  after?: number | null;
+  /** Tells the subscription when new items may exist (inserts, LISTEN/NOTIFY). */
+  wakeUp?: WakeUpSource | null;
+  /**
+   * Milliseconds between polls while waiting, in case a wake-up is lost (a dropped LISTEN
+   * connection, a writer in another process). Null: wait for wake-ups only.
+   */
+  pollInterval?: number | null;
+  /** How many items to read per query (default 500). */
+  batchSize?: number;
+  /** Aborting it stops the subscription, as `stop()` does. */
+  signal?: AbortSignal | null;
+  /** Retries reads whose failures may pass; without it, any failed read ends the subscription. */
+  retry?: SubscriptionRetry | null;
+}
+
+const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+const FIRST_RETRY_DELAY = 100;
+const DEFAULT_MAX_RETRY_DELAY = 2000;
+
+/**
+ * The subscription loop shared by every backend and by anything ordered by an increasing
+ * position (application notifications, DCB events): it pulls batches with `selectAfter(last,
+ * batchSize)` until a batch is short, then waits until its wake-up source (or its poll timer)
+ * says there may be more. It yields every item after `after`, in position order, once each,
+ * until `stop()` is called, the signal aborts, the `for await` loop exits, or it is disposed.
+ *
+ * `stop()` resolves a pending `next()` with `{ done: true }` at once (or, if a query is in
+ * flight, as soon as it returns) and removes its listeners and timers, so nothing is left
+ * behind. While a `next()` waits, its poll or retry timer keeps the process alive, as a
+ * socket being read would; a stopped subscription holds nothing. A failed query stops the
+ * subscription and rejects that `next()` with the query's error, unless `retry` says it may pass.
+ */
+export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUpListener {
+  private readonly selectAfter: (position: number, limit: number) => Promise<readonly T[]>;
+  private readonly positionOf: (item: T) => number;
+  private readonly wakeUp: WakeUpSource | null;
+  private readonly pollInterval: number | null;
+  private readonly batchSize: number;
+  private readonly signal: AbortSignal | null;
+  private readonly retry: SubscriptionRetry | null;
+  private last: number;
+  private batch: readonly T[] = [];
+  private index = 0;
+  private stopped = false;
+  private listening = false;
+  // Starts true so that the first `next()` queries; set by every wake-up.
+  private notified = true;
+  private retryDelay = FIRST_RETRY_DELAY;
+  private resume: (() => void) | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private inFlight: Promise<IteratorResult<T>> | null = null;
+  private pending = 0;
+
+  /** @throws TypeError for a bad option, or when there is neither a wake-up source nor polling. */
+  constructor(options: PositionSubscriptionOptions<T>) {
+    const {
+      after = null,
+      wakeUp = null,
+      pollInterval = null,
+      batchSize = 500,
+      signal = null,
+      retry = null,
+    } = options;
+    if (after !== null && !Number.isSafeInteger(after)) {
+      throw new TypeError(`The start position must be an integer or null, not ${describe(after)}.`);
+    }
+    if (pollInterval !== null && !(pollInterval > 0 && pollInterval < 2 ** 31)) {
+      throw new TypeError('pollInterval must be a positive number of milliseconds or null.');
+    }
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+      throw new TypeError(`batchSize must be a positive integer, not ${describe(batchSize)}.`);
+    }
+    if (wakeUp === null && pollInterval === null) {
+      throw new TypeError('A subscription needs a wake-up source or a poll interval, or both.');
+    }
+    if (signal !== null && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`signal must be an AbortSignal, not ${describe(signal)}.`);
+    }
+    this.selectAfter = options.selectAfter;
+    this.positionOf = options.positionOf;
+    this.wakeUp = wakeUp;
+    this.pollInterval = pollInterval;
+    this.batchSize = batchSize;
+    this.retry = retry;
+    this.last = after ?? 0;
+    this.signal = signal;
+    if (signal?.aborted) this.stopped = true;
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Whether the subscription has been stopped. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** The subscription is its own iterator: iterating it twice continues where it was. */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The next item, waiting for one if need be; `{ done: true }` once stopped. */
+  next(): Promise<IteratorResult<T>> {
+    if (this.pending === 0 && !this.stopped && this.index < this.batch.length) {
+      return Promise.resolve({ done: false, value: this.batch[this.index++] as T });
+    }
+    // Calls that overlap are served one after the other, so none skips or repeats.
+    const tail = this.inFlight;
+    const result = tail === null ? this.advance() : tail.then(this.advanceNext, this.advanceNext);
+    this.inFlight = result;
+    this.pending++;
+    result.then(this.settled, this.settled);
+    return result;
+  }
+
+  /** Stops the subscription (called when a `for await` loop exits early). */
+  async return(): Promise<IteratorResult<T>> {
+    this.stop();
+    return DONE;
+  }
+
+  /** Stops the subscription: pending and later `next()` calls resolve `{ done: true }`. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.batch = [];
+    this.index = 0;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.listening) {
+      this.listening = false;
+      this.wakeUp?.removeListener(this);
+    }
+    this.release();
+  }
+
+  /** Stops the subscription and waits for a query in flight to finish. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+    const inFlight = this.inFlight;
+    if (inFlight !== null) await inFlight.then(noop, noop);
+  }
+
+  /** Part of `WakeUpListener`: new items may exist. */
+  wake(): void {
+    this.notified = true;
+    this.release();
+  }
+
+  private readonly onAbort = (): void => {
+    this.stop();
+  };
+
+  private readonly advanceNext = (): Promise<IteratorResult<T>> => this.advance();
+
+  private readonly settled = (): void => {
+    this.pending--;
+    if (this.pending === 0) this.inFlight = null;
+  };
+
+  private async advance(): Promise<IteratorResult<T>> {
+    for (;;) {
+      if (this.stopped) return DONE;
+      if (this.index < this.batch.length) {
+        return { done: false, value: this.batch[this.index++] as T };
+      }
+      if (!this.listening && this.wakeUp !== null) {
+        // Listen before querying, so an insert committed during the query is not missed.
+        this.listening = true;
+        this.wakeUp.addListener(this);
+      }
+      if (!this.notified) {
+        await this.waitFor(this.pollInterval);
+        continue;
+      }
+      this.notified = false;
+      let batch: readonly T[];
+      try {
+        batch = await this.selectAfter(this.last, this.batchSize);
+      } catch (error) {
+        // Stopped while the query ran (e.g. the recorder was closed): that ends iteration;
+        // the query's failure is a consequence, not news for the reader.
+        if (this.stopped) return DONE;
+        if (this.retry?.isTransient(error)) {
+          this.retry.onError(error);
+          // Try again after the delay, or sooner if woken (a LISTEN connection back up).
+          const delay = this.retryDelay;
+          this.retryDelay = Math.min(delay * 2, this.retry.maxDelay ?? DEFAULT_MAX_RETRY_DELAY);
+          await this.waitFor(delay);
+          this.notified = true;
+          continue;
+        }
+        this.stop();
+        throw error;
+      }
+      this.retryDelay = FIRST_RETRY_DELAY;
+      if (this.stopped) return DONE;
+      this.batch = batch;
+      this.index = 0;
+      if (batch.length > 0) {
+        this.last = this.positionOf(batch[batch.length - 1] as T);
+        // A full batch means there may be more already: query again when it is used up.
+        if (batch.length >= this.batchSize) this.notified = true;
+      }
+      // Query again if woken while this query ran (its result may predate the insert).
+    }
+  }
+
+  /** Waits until woken, stopped, or (unless null) `ms` milliseconds have passed. */
+  private waitFor(ms: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.resume = resolve;
+      if (ms !== null) this.timer = setTimeout(this.poll, ms);
+    });
+  }
+
+  private readonly poll = (): void => {
+    this.timer = null;
+    this.notified = true;
+    this.release();
+  };
+
+  private release(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const resume = this.resume;
+    if (resume !== null) {
+      this.resume = null;
+      resume();
+    }
+  }
+}
+
+function noop(): void {}
