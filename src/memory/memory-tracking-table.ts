@@ -12,7 +12,7 @@ import {
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /** A pending `wait()`: settled by a tracking insert, its timer, its signal, or `close()`. */
-export class Waiter {
+class Waiter {
   readonly applicationName: string;
   readonly notificationId: number;
   private readonly table: MemoryTrackingTable;

@@ -272,7 +272,7 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
    */
   onError: ErrorHook | null = null;
 
-  readonly #closables = new Set<Closable>();
+  private readonly closables = new Set<Closable>();
 
   constructor(env: Environment) {
     if (!(env instanceof Environment)) {
@@ -382,7 +382,7 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
   protected track<T>(closable: T): T {
     const c = closable as Partial<Closable> | null;
     if (c !== null && typeof c === 'object' && typeof c.close === 'function') {
-      this.#closables.add(c as Closable);
+      this.closables.add(c as Closable);
     }
     return closable;
   }
@@ -391,14 +391,14 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
   private recorderClass(key: string): RecorderClass<never> | null {
     const found = lookup(this.env, [key]);
     if (found === null) return null;
-    return this.#resolveClass(found.key, found.value) as RecorderClass<never>;
+    return this.resolveClass(found.key, found.value) as RecorderClass<never>;
   }
 
   /** A `JSONTranscoder`, unless `TRANSCODER_TOPIC` names a registered transcoder class. */
   transcoder(): Transcoder {
     const found = lookup(this.env, [InfrastructureFactory.TRANSCODER_TOPIC]);
     if (found === null || TRANSCODER_ALIASES.has(found.value)) return new JSONTranscoder();
-    const cls = this.#resolveClass(found.key, found.value);
+    const cls = this.resolveClass(found.key, found.value);
     return new (cls as new () => Transcoder)();
   }
 
@@ -414,7 +414,7 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
     };
     const found = lookup(this.env, [InfrastructureFactory.MAPPER_TOPIC]);
     if (found === null || MAPPER_ALIASES.has(found.value)) return new Mapper(options);
-    const cls = this.#resolveClass(found.key, found.value);
+    const cls = this.resolveClass(found.key, found.value);
     return new (cls as new (options: MapperOptions) => Mapper)(options);
   }
 
@@ -433,7 +433,7 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
       );
     }
     if (CIPHER_ALIASES.has(topic.value)) return new AESCipher(this.env);
-    const cls = this.#resolveClass(topic.key, topic.value);
+    const cls = this.resolveClass(topic.key, topic.value);
     return new (cls as new (env: Environment) => Cipher)(this.env);
   }
 
@@ -445,7 +445,7 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
     const found = lookup(this.env, [InfrastructureFactory.COMPRESSOR_TOPIC]);
     if (found === null) return null;
     if (COMPRESSOR_ALIASES.has(found.value)) return new ZlibCompressor();
-    const resolved = this.#resolve(found.key, found.value);
+    const resolved = this.resolve(found.key, found.value);
     const compressor =
       typeof resolved === 'function'
         ? (new (resolved as new () => unknown)() as unknown)
@@ -486,8 +486,8 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
 
   /** Closes every recorder this factory made; safe to call more than once. */
   async close(): Promise<void> {
-    const recorders = [...this.#closables];
-    this.#closables.clear();
+    const recorders = [...this.closables];
+    this.closables.clear();
     const results = await Promise.allSettled(recorders.map((r) => r.close()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
@@ -498,7 +498,7 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
     return this.close();
   }
 
-  #resolve(key: string, value: string): unknown {
+  private resolve(key: string, value: string): unknown {
     try {
       return resolveTopic(value);
     } catch (error) {
@@ -510,8 +510,8 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
     }
   }
 
-  #resolveClass(key: string, value: string): Function {
-    const resolved = this.#resolve(key, value);
+  private resolveClass(key: string, value: string): Function {
+    const resolved = this.resolve(key, value);
     if (typeof resolved !== 'function') {
       throw new InfrastructureFactoryError(`'${key}' names '${value}', which is not a class.`);
     }
