@@ -7,6 +7,7 @@ import type {
   DomainEventLike,
   ProjectorFunction,
 } from '../domain/protocols.js';
+import type { ErrorHook } from '../persistence/error-reporter.js';
 import type { EventStore } from '../persistence/event-store.js';
 import { InfrastructureFactory } from '../persistence/infrastructure-factory.js';
 import { JSONTranscoder } from '../persistence/json-transcoder.js';
@@ -48,6 +49,13 @@ export interface ApplicationOptions {
    * persistence module's typed options are given (`(env) => new PostgresFactory(env, { pool })`).
    */
   factory?: InfrastructureFactory | ((env: Environment) => InfrastructureFactory);
+  /**
+   * Receives errors of the persistence module's background work, which no call waits for (a
+   * lost idle connection, the LISTEN connection failing, a subscription retrying while the
+   * database is down): `(error, source) => void`. Without it, the first error of each source
+   * is a process warning. Set on the factory (`factory.onError`).
+   */
+  onError?: ErrorHook;
 }
 
 /** Options of `Application.takeSnapshot`. */
@@ -117,6 +125,7 @@ export class Application implements AsyncDisposable {
       typeof options.factory === 'function'
         ? options.factory(this.env)
         : (options.factory ?? this.constructFactory(this.env));
+    if (options.onError !== undefined) this.factory.onError = options.onError;
     this.mapper = this.constructMapper();
     this.recorder = this.constructRecorder();
     this.events = this.constructEventStore();
