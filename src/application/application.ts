@@ -1,5 +1,6 @@
 // Registers the built-in persistence modules, so that `PERSISTENCE_MODULE` resolves synchronously.
 import '../register-persistence-modules.js';
+import { type InspectOptions, inspect } from 'node:util';
 import { ProgrammingError } from '../domain/errors.js';
 import type {
   AggregateLike,
@@ -16,6 +17,7 @@ import type { ApplicationRecorder, InsertEventsOptions } from '../persistence/re
 import type { Recording } from '../persistence/recording.js';
 import type { Transcoder } from '../persistence/transcoder.js';
 import { Environment, type EnvType } from '../utils/environment.js';
+import { inspectRedacted } from '../utils/redact.js';
 import { strtobool } from '../utils/strtobool.js';
 import { applicationName } from './application-name.js';
 import { Cache, LRUCache } from './cache.js';
@@ -368,6 +370,15 @@ export class Application implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * How `util.inspect` and `console.log` show it: secrets hidden (the environment's keys ending
+   * in KEY, PASSWORD, SECRET or TOKEN, URL passwords, the database password, and properties of
+   * a subclass named like secrets).
+   */
+  [inspect.custom](depth: number, options: InspectOptions): string {
+    return inspectRedacted(this, depth, options);
   }
 
   private envFlag(key: string, defaultValue: boolean): boolean {

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import type { Environment } from '../utils/environment.js';
 import type { Cipher } from './cipher.js';
 import { DataError, InfrastructureFactoryError } from './errors.js';
@@ -57,6 +58,11 @@ export class AESCipher implements Cipher {
     }
     this.#key = key;
     this.#algorithm = `aes-${key.length * 8}-gcm` as GcmAlgorithm;
+  }
+
+  /** How `util.inspect` and `console.log` show it: the algorithm, never the key. */
+  [inspect.custom](): string {
+    return `AESCipher { algorithm: '${this.#algorithm}', key: [redacted] }`;
   }
 
   /** A new random key of `numBytes` (16, 24 or 32) bytes, base64-encoded for `CIPHER_KEY`. */

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type InspectOptions, inspect } from 'node:util';
 import { ConnectionUnavailableError, InterfaceError } from '../persistence/errors.js';
 import type { SubscriptionRetry } from '../persistence/position-subscription.js';
+import { inspectAs } from '../utils/redact.js';
 import {
   int8Types,
   loadPg,
@@ -20,7 +22,7 @@ import {
   type ServerDescription,
 } from './pg-errors.js';
 import { PostgresListener } from './postgres-listener.js';
-import type { PostgresSettings } from './postgres-settings.js';
+import { type PostgresSettings, redactSettings } from './postgres-settings.js';
 import { SharedPool } from './shared-pool.js';
 
 /** How many times an idempotent read is tried across dropped connections (Python's 10). */
@@ -285,6 +287,12 @@ export class PostgresDatastore {
     const pool = this.poolInstance;
     if (pool instanceof SharedPool) pool.detach();
     else if (pool !== null) await pool.end();
+  }
+
+  /** How `util.inspect` shows it: where it connects, never the password or the pool. */
+  [inspect.custom](depth: number, options: InspectOptions): string {
+    const shown = { server: this.server, settings: redactSettings(this.settings) };
+    return inspectAs('PostgresDatastore', { ...shown, closed: this.closed }, depth, options);
   }
 
   private checkWaiting(): void {

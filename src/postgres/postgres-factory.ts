@@ -1,3 +1,4 @@
+import { type InspectOptions, inspect } from 'node:util';
 import { type ErrorHook, ErrorReporter } from '../persistence/error-reporter.js';
 import {
   InfrastructureFactory,
@@ -9,6 +10,7 @@ import type {
   TrackingRecorder,
 } from '../persistence/recorders.js';
 import type { Environment } from '../utils/environment.js';
+import { inspectRedacted } from '../utils/redact.js';
 import type { PgPool } from './driver.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import { PostgresApplicationRecorder } from './postgres-application-recorder.js';
@@ -20,6 +22,7 @@ import {
   type PostgresSettings,
   type PostgresSettingsOptions,
   parsePostgresSettings,
+  redactSettings,
 } from './postgres-settings.js';
 import { PostgresTrackingRecorder } from './postgres-tracking-recorder.js';
 
@@ -152,6 +155,11 @@ export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
       pool,
       report: (error, source) => reporter.report(error, source),
     });
+  }
+
+  /** How `util.inspect` shows it: with the password and other secrets redacted. */
+  [inspect.custom](depth: number, options: InspectOptions): string {
+    return inspectRedacted(this, depth, options, { settings: redactSettings(this.settings) });
   }
 
   /** A recorder of aggregate events in `{name}_{purpose}` (`purpose`: 'events', 'snapshots'). */

@@ -1,6 +1,7 @@
 import { resolveTopic } from '../domain/topics.js';
 import { InfrastructureFactoryError } from '../persistence/errors.js';
 import type { Environment } from '../utils/environment.js';
+import { REDACTED, redactUrl } from '../utils/redact.js';
 import { strtobool } from '../utils/strtobool.js';
 
 /** How originator ids are stored: PostgreSQL `uuid` (default) or `text` (any string). */
@@ -240,13 +241,30 @@ function sslFromMode(mode: string | null, key: string, url: string): SslSetting 
     default:
       throw new InfrastructureFactoryError(
         `The connection URL in '${key}' has sslmode '${mode}': expected disable, prefer, require, ` +
-          `no-verify, verify-ca or verify-full. URL: ${redact(url)}`,
+          `no-verify, verify-ca or verify-full. URL: ${redactUrl(url)}`,
       );
   }
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+/**
+ * The settings fit to print: the password (or the function that gets it) is shown as
+ * `[redacted]`. Used by the inspect of the PostgreSQL factory and datastore.
+ */
+export function redactSettings(settings: PostgresSettings): Record<string, unknown> {
+  return { ...settings, password: settings.password === undefined ? undefined : REDACTED };
+}
+
+/** A percent-decoded part of a URL; a bad escape is an error that does not print the part. */
+function decodeUrlPart(key: string, what: string, text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (error) {
+    throw new InfrastructureFactoryError(
+      `The connection URL in '${key}' has a ${what} with a '%' that is not a valid escape: ` +
+        "percent-encode it ('%' as %25, '@' as %40, ':' as %3A, '/' as %2F).",
+      { cause: error },
+    );
+  }
 }
 
 function parseUrl(key: string, value: string): UrlParts {
@@ -256,7 +274,7 @@ function parseUrl(key: string, value: string): UrlParts {
   } catch (error) {
     throw new InfrastructureFactoryError(
       `Postgres environment value for key '${key}' is not a URL: expected ` +
-        `postgres://user:password@host:port/dbname, got '${redact(value)}'.`,
+        `postgres://user:password@host:port/dbname, got '${redactUrl(value)}'.`,
       { cause: error },
     );
   }
@@ -270,8 +288,8 @@ function parseUrl(key: string, value: string): UrlParts {
   const host = url.searchParams.get('host') ?? decodeURIComponent(url.hostname);
   if (host !== '') parts.host = host.replace(/^\[(.*)\]$/, '$1');
   if (url.port !== '') parts.port = Number(url.port);
-  if (url.username !== '') parts.user = decodeURIComponent(url.username);
-  if (url.password !== '') parts.password = decodeURIComponent(url.password);
+  if (url.username !== '') parts.user = decodeUrlPart(key, 'user name', url.username);
+  if (url.password !== '') parts.password = decodeUrlPart(key, 'password', url.password);
   const dbname = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (dbname !== '') parts.dbname = dbname;
   const ssl = sslFromMode(url.searchParams.get('sslmode'), key, value);

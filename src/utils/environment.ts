@@ -1,9 +1,15 @@
+import { type InspectOptions, inspect } from 'node:util';
+import { inspectRedacted, redactVars } from './redact.js';
+
 /** Environment variables as a plain record; `undefined` means "not set". */
 export type EnvType = Readonly<Record<string, string | undefined>>;
 
 /**
  * Environment variables seen by one application. `get(key)` prefers the key scoped to the
  * application (`DOGSCHOOL_SQLITE_DBNAME`) over the plain key (`SQLITE_DBNAME`).
+ *
+ * `util.inspect` and `console.log` show it with secrets hidden: keys ending in `KEY`,
+ * `PASSWORD`, `SECRET` or `TOKEN` show `[redacted]`, URL passwords show `***`.
  */
 export class Environment {
   /** The application's name; its upper-cased form prefixes scoped keys. */
@@ -39,5 +45,10 @@ export class Environment {
   /** A copy of this environment with another name (used for projections and followers). */
   withName(name: string): Environment {
     return new Environment(name, this.vars);
+  }
+
+  /** How `util.inspect` and `console.log` show it: with secret values redacted. */
+  [inspect.custom](depth: number, options: InspectOptions): string {
+    return inspectRedacted(this, depth, options, { vars: redactVars(this.vars) });
   }
 }
