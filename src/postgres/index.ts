@@ -27,6 +27,11 @@ export {
 } from './postgres-settings.js';
 export { PostgresTrackingRecorder } from './postgres-tracking-recorder.js';
 export { TrackingTable as PostgresTrackingTable } from './tracking-table.js';
+export type {
+  PostgresQueryResult,
+  PostgresRow,
+  PostgresTransactionClient,
+} from './transaction-client.js';
 
 /** The module's factory under the name `InfrastructureFactory.construct` looks for first. */
 export const Factory = PostgresFactory;

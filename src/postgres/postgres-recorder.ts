@@ -2,7 +2,9 @@ import { Buffer } from 'node:buffer';
 import { DataError, ProgrammingError } from '../persistence/errors.js';
 import type { Closable } from '../persistence/recorders.js';
 import { describe } from '../persistence/validation.js';
+import { qualified } from './identifiers.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
+import type { PostgresRow } from './transaction-client.js';
 
 const RESOLVED = Promise.resolve();
 
@@ -46,6 +48,30 @@ export abstract class PostgresRecorder implements Closable {
 
   constructor(datastore: PostgresDatastore) {
     this.datastore = datastore;
+  }
+
+  /**
+   * A table (or other object) name of yours in the recorder's schema (`POSTGRES_SCHEMA`),
+   * qualified and quoted for SQL: `"public"."counters"`.
+   *
+   * @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes.
+   */
+  qualifiedName(name: string): string {
+    return qualified(this.datastore.settings.schema, name);
+  }
+
+  /**
+   * The rows of a read-only query of yours (a view's select), as objects keyed by column name,
+   * on a pooled connection; retried across dropped connections as the recorder's own reads are,
+   * so it must not change anything. Values are parsed as in `PostgresTransactionClient`.
+   */
+  protected async select<R extends PostgresRow = PostgresRow>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<R[]> {
+    if (!this.isReady) await this.ready();
+    const result = await this.datastore.read(values === undefined ? { text } : { text, values });
+    return result.rows as R[];
   }
 
   /** The DDL that creates this recorder's tables (and function), in order. */

@@ -1,14 +1,35 @@
 import { pollForTracking } from '../persistence/poll-for-tracking.js';
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
+import { mapPgError, mapWriteError } from './pg-errors.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import { PostgresRecorder } from './postgres-recorder.js';
-import { TrackingTable } from './tracking-table.js';
+import { TrackingTable, trackingConflict } from './tracking-table.js';
+import { type PostgresTransactionClient, TransactionClient } from './transaction-client.js';
 
 /**
  * A PostgreSQL tracking recorder (Python's `PostgresTrackingRecorder`), for projections: the
  * greatest processed notification id of each upstream application, in Python 9.5's tracking
  * table (`{name}_tracking`, or `notification_tracking` when unnamed). `wait` polls.
+ *
+ * A view subclasses it: its own tables come from `createTableStatements()` (after the tracking
+ * table's), and its commands write their rows and the tracking in one transaction with
+ * `transaction(tracking, fn)`.
+ *
+ * @example
+ * ```ts no-run
+ * class CountersView extends PostgresTrackingRecorder {
+ *   override createTableStatements(): string[] {
+ *     return [...super.createTableStatements(),
+ *       `CREATE TABLE IF NOT EXISTS ${this.qualifiedName('counters')} (name text PRIMARY KEY, n bigint)`];
+ *   }
+ *   increment(name: string, tracking: Tracking): Promise<void> {
+ *     return this.transaction(tracking, async (client) => {
+ *       await client.query(`INSERT INTO ${this.qualifiedName('counters')} VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET n = counters.n + 1`, [name]);
+ *     });
+ *   }
+ * }
+ * ```
  */
 export class PostgresTrackingRecorder extends PostgresRecorder implements TrackingRecorder {
   /** The tracking table and its statements. */
@@ -73,6 +94,62 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
   /** Interrupts pending waits. Safe to repeat. */
   async close(): Promise<void> {
     this.closing.abort();
+  }
+
+  /**
+   * Runs `fn` in one transaction with the tracking, on one pooled connection (the seam of views):
+   * `BEGIN`; checks the tracking (an `IntegrityError` when its id is not greater than the one
+   * recorded for its application) and records it; awaits `fn(client)`; `COMMIT`, resolving to
+   * what `fn` resolved to. When `fn` throws or the connection drops, it rolls back and changes
+   * nothing (a dropped connection is discarded, not returned to the pool). A connection lost
+   * while committing is an `OperationalError` saying the outcome is unknown.
+   *
+   * The tracking is recorded before `fn` runs, so a concurrent transaction with the same
+   * application waits for this one and then fails with `IntegrityError` instead of doing its
+   * work twice. Await every query before `fn` returns; keep `fn` short: the connection is held,
+   * and the server ends a session idle in a transaction after
+   * `POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT` seconds (default 5).
+   */
+  protected async transaction<T>(
+    tracking: Tracking,
+    fn: (client: PostgresTransactionClient) => Promise<T>,
+  ): Promise<T> {
+    TrackingTable.check(tracking);
+    if (typeof fn !== 'function') {
+      throw new TypeError('transaction() expects a function (client) => Promise, to run in it.');
+    }
+    if (!this.isReady) await this.ready();
+    const { datastore } = this;
+    const client = await datastore.connect();
+    const lent = new TransactionClient(client, datastore.server);
+    // What the connection last failed with: a connection error discards it.
+    let failure: unknown;
+    let stage: 'begin' | 'fn' | 'commit' = 'begin';
+    try {
+      await client.query('BEGIN');
+      if (!(await this.tracking.insertOn(client, tracking))) {
+        const max = await this.tracking.maxOn(client, tracking.applicationName);
+        throw trackingConflict(tracking, max);
+      }
+      stage = 'fn';
+      const result = await fn(lent);
+      lent.end();
+      stage = 'commit';
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      lent.end();
+      failure = error;
+      if (stage === 'commit') throw mapWriteError(error, datastore.server);
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        failure = rollbackError;
+      }
+      throw stage === 'fn' ? error : mapPgError(error, datastore.server);
+    } finally {
+      datastore.release(client, failure);
+    }
   }
 }
 

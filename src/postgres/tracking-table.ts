@@ -5,11 +5,17 @@ import {
   checkTracking,
   checkTrackingQuery,
 } from '../persistence/validation.js';
+import type { PgQueryConfig, PgQueryResult } from './driver.js';
 import { checkIdentifierLength, qualified } from './identifiers.js';
 import { mapWriteError } from './pg-errors.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
 import { toSafeInteger } from './postgres-recorder.js';
 import { createTrackingTableSql } from './schema.js';
+
+/** A pool or a client: what runs a query. */
+export interface Queryable {
+  query(config: PgQueryConfig): Promise<PgQueryResult>;
+}
 
 /**
  * The tracking table of a tracking or process recorder and its prepared statements: Python's
@@ -68,24 +74,44 @@ export class TrackingTable {
   /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
   async insert(tracking: Tracking): Promise<void> {
     TrackingTable.check(tracking);
-    const { applicationName, notificationId } = tracking;
-    let rows: unknown[];
+    let recorded: boolean;
     try {
-      rows = (
-        await this.datastore.pool.query({
-          name: this.insertName,
-          text: this.insertText,
-          values: [applicationName, notificationId],
-          rowMode: 'array',
-        })
-      ).rows;
+      recorded = await this.insertOn(this.datastore.pool, tracking);
     } catch (error) {
       throw mapWriteError(error, this.datastore.server);
     }
-    if (rows.length === 0) {
-      const max = await this.max(applicationName);
+    if (!recorded) {
+      const max = await this.max(tracking.applicationName);
       throw trackingConflict(tracking, max);
     }
+  }
+
+  /**
+   * Records a checked position on the given connection (inside a caller's transaction, say),
+   * resolving to whether it was greater than the recorded one, and so recorded. With one row per
+   * application, the row stays locked until that transaction ends: a concurrent transaction
+   * recording the same application waits for it, then finds its position taken.
+   */
+  async insertOn(client: Queryable, tracking: Tracking): Promise<boolean> {
+    const result = await client.query({
+      name: this.insertName,
+      text: this.insertText,
+      values: [tracking.applicationName, tracking.notificationId],
+      rowMode: 'array',
+    });
+    return result.rows.length > 0;
+  }
+
+  /** The greatest notification id recorded for the application, read on the given connection. */
+  async maxOn(client: Queryable, applicationName: string): Promise<number | null> {
+    const result = await client.query({
+      name: this.maxName,
+      text: this.maxText,
+      values: [applicationName],
+      rowMode: 'array',
+    });
+    const value = (result.rows[0] as unknown[] | undefined)?.[0];
+    return value === null || value === undefined ? null : toSafeInteger(value, 'tracking id');
   }
 
   /** The greatest notification id recorded for the application, or `null`. */
