@@ -2,6 +2,7 @@
  * An unbounded cache of aggregates by id (`AGGREGATE_CACHE_MAXSIZE` ≤ 0).
  */
 export class Cache<K, V> {
+  /** The cached values by key, in insertion order (which `LRUCache` keeps as recency order). */
   protected readonly map = new Map<K, V>();
 
   /** The cached value, or `undefined`; with `evict`, the value is also removed. */
@@ -33,6 +34,7 @@ export class Cache<K, V> {
  * (`AGGREGATE_CACHE_MAXSIZE` > 0).
  */
 export class LRUCache<K, V> extends Cache<K, V> {
+  /** The most values kept; putting one more evicts the least recently used. */
   readonly maxsize: number;
 
   constructor(maxsize: number) {

@@ -23,7 +23,12 @@ export interface TriggerLoggedEventOptions {
  * New events are saved with `app.save(event)`; two writers appending the same version conflict
  * like any other save (`IntegrityError`).
  */
-export class EventSourcedLog<E extends DomainEventLike & { readonly timestamp?: Date }> {
+export class EventSourcedLog<
+  E extends DomainEventLike & {
+    /** When the event was logged. */
+    readonly timestamp?: Date;
+  },
+> {
   /** The store the log's events are read from. */
   readonly events: EventStore;
   /** The id under which every event of the log is stored. */

@@ -12,7 +12,12 @@ export {
 } from './application.js';
 export { Cache, LRUCache } from './cache.js';
 export { AggregateNotFoundError } from './errors.js';
-export { EventSourcedLog } from './event-sourced-log.js';
+export {
+  EventSourcedLog,
+  type LoggedEventClass,
+  type LoggedEventFields,
+  type TriggerLoggedEventOptions,
+} from './event-sourced-log.js';
 export {
   formatSectionId,
   LocalNotificationLog,

@@ -7,8 +7,10 @@ import type { InsertEventsOptions } from '../persistence/recorders.js';
  * `await app.save(page, new RecorderOptions({ insertPages: [page] }))`.
  */
 export class RecorderOptions {
+  /** What the application passes to the recorder's `insertEvents` as its options. */
   readonly options: InsertEventsOptions;
 
+  /** Wraps the options to pass to the recorder (see the class's description). */
   constructor(options: InsertEventsOptions) {
     this.options = options;
   }

@@ -3,7 +3,15 @@
  * recorder interfaces, the event store and the infrastructure factory.
  */
 export { Environment, type EnvType } from '../utils/environment.js';
-export { type RetryOptions, retry } from '../utils/retry.js';
+export {
+  type AsyncMethod,
+  type ErrorClass,
+  type RetriableFunction,
+  type RetryDecorator,
+  type Retrying,
+  type RetryOptions,
+  retry,
+} from '../utils/retry.js';
 export { strtobool } from '../utils/strtobool.js';
 export { AESCipher } from './aes-cipher.js';
 export {

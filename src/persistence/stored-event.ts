@@ -2,6 +2,7 @@
 export interface StoredEvent {
   /** The aggregate's id: a canonical hyphenated UUID, or any string with `ORIGINATOR_ID_TYPE=text`. */
   readonly originatorId: string;
+  /** The aggregate's version after this event: 1 for the first event, then one more each. */
   readonly originatorVersion: number;
   /** Names the event's class; resolved with `resolveTopic` on read. */
   readonly topic: string;
@@ -17,6 +18,8 @@ export interface Notification extends StoredEvent {
 
 /** Records that a downstream reader has processed an upstream application's event. */
 export interface Tracking {
+  /** The name of the upstream application whose event was processed. */
   readonly applicationName: string;
+  /** The id of that event in the upstream application's notification log. */
   readonly notificationId: number;
 }
