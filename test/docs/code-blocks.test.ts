@@ -16,7 +16,7 @@
  *
  * Blocks import the package as a user does (`eventsourcing`, `eventsourcing/domain`, …). Those
  * specifiers are rewritten to relative paths to the repository's `src/` (taken from package.json
- * `exports`: the `eventsourcing-source` condition, else `dist/x/index.js` becoming
+ * `exports`: a source condition if one is given, else `dist/x/index.js` becoming
  * `src/x/index.ts`), so the docs run against the sources without a build or a loader flag. A subpath that is not exported is left alone and fails, as it would for a user.
  * All written blocks are also type-checked in one `tsc --noEmit` run with the repository's strict
  * settings. Files go to `.tmp/doc-blocks/run-<pid>/` and are kept there when a block fails.
