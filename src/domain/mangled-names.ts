@@ -71,9 +71,11 @@ function heritageIdentifiers(src: string): string[] | undefined {
     clause += c;
     j++;
   }
+  // Strings and object keys are not names a minifier chose (`[event("TrickAdded")]`).
+  const code = clause.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
   const names: string[] = [];
-  for (const match of clause.matchAll(/(\.\s*)?([\p{ID_Start}$_][\p{ID_Continue}$]*)/gu)) {
-    if (match[1] === undefined) names.push(match[2] as string);
+  for (const match of code.matchAll(/(\.\s*)?([\p{ID_Start}$_][\p{ID_Continue}$]*)(\s*:)?/gu)) {
+    if (match[1] === undefined && match[3] === undefined) names.push(match[2] as string);
   }
   return names;
 }
