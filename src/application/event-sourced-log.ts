@@ -8,6 +8,7 @@ export type LoggedEventClass<E extends DomainEventLike> = abstract new (...args:
 
 /** The fields of a logged event other than its originator id and version. */
 export type LoggedEventFields<E> = Omit<E, 'originatorId' | 'originatorVersion' | 'timestamp'> & {
+  /** When the event was logged (default: now). */
   timestamp?: Date;
 };
 
