@@ -29,6 +29,7 @@ export type { Cipher } from './cipher.js';
 export type { Compressor } from './compressor.js';
 export { formatDatetimeISO, parseDatetimeISO } from './datetime-iso.js';
 export type * from './dcb-recorder.js';
+export { type ErrorHook, ErrorReporter } from './error-reporter.js';
 export * from './errors.js';
 export { EventStore, type SnapshotAndDomainEvents } from './event-store.js';
 export {
@@ -51,6 +52,11 @@ export {
   type NotificationSubscriptionOptions,
 } from './notification-subscription.js';
 export { DEFAULT_WAIT_TIMEOUT, pollForTracking } from './poll-for-tracking.js';
+export {
+  PositionSubscription,
+  type PositionSubscriptionOptions,
+  type SubscriptionRetry,
+} from './position-subscription.js';
 export type * from './recorders.js';
 export { Recording } from './recording.js';
 export type * from './stored-event.js';

@@ -4,7 +4,17 @@
  */
 import { PostgresFactory } from './postgres-factory.js';
 
-export { PG_DRIVER_PACKAGE } from './driver.js';
+export {
+  PG_DRIVER_PACKAGE,
+  type PgClient,
+  type PgNotification,
+  type PgPool,
+  type PgPoolClient,
+  type PgQueryConfig,
+  type PgQueryResult,
+  type PgTypeParser,
+  type PgTypes,
+} from './driver.js';
 export { MAX_IDENTIFIER_LENGTH } from './identifiers.js';
 export { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 export {
@@ -12,8 +22,12 @@ export {
   PostgresApplicationRecorder,
   type PostgresApplicationRecorderOptions,
 } from './postgres-application-recorder.js';
-export { PostgresDatastore } from './postgres-datastore.js';
-export { PostgresFactory, type PostgresRecorders } from './postgres-factory.js';
+export { PostgresDatastore, type PostgresDatastoreOptions } from './postgres-datastore.js';
+export {
+  PostgresFactory,
+  type PostgresFactoryOptions,
+  type PostgresRecorders,
+} from './postgres-factory.js';
 export { PostgresListener } from './postgres-listener.js';
 export { PostgresProcessRecorder } from './postgres-process-recorder.js';
 export { PostgresRecorder } from './postgres-recorder.js';
@@ -22,6 +36,7 @@ export {
   type OriginatorIdType,
   PostgresKeys,
   type PostgresSettings,
+  type PostgresSettingsOptions,
   parsePostgresSettings,
   type SslSetting,
 } from './postgres-settings.js';
@@ -37,4 +52,3 @@ export type {
 export const Factory = PostgresFactory;
 /** The module's factory under the name `InfrastructureFactory.construct` looks for first. */
 export type Factory = PostgresFactory;
-
