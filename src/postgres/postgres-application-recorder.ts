@@ -12,6 +12,7 @@ import type {
 import type { Notification, StoredEvent, Tracking } from '../persistence/stored-event.js';
 import { checkSelectNotifications, describe } from '../persistence/validation.js';
 import { checkEvents } from './check-events.js';
+import type { PgClient } from './driver.js';
 import { checkIdentifierLength, qualified, quoteIdent, quoteLiteral } from './identifiers.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
@@ -23,6 +24,7 @@ import {
 } from './schema.js';
 import { ScopedWakeUp } from './scoped-wake-up.js';
 import type { TrackingTable } from './tracking-table.js';
+import { type PostgresTransactionClient, TransactionClient } from './transaction-client.js';
 import { WriteQueue } from './write-queue.js';
 
 /** Options of `PostgresApplicationRecorder`. */
@@ -77,6 +79,8 @@ export class PostgresApplicationRecorder
   private readonly writeQueue: WriteQueue;
   private readonly notificationStatements = new Map<number, { text: string; name: string }>();
   private readonly maxText: string;
+  /** Whether a subclass overrides `writeExtra` (checked once, so plain saves pay nothing). */
+  private readonly extraWrites: boolean;
 
   /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
   constructor(
@@ -115,6 +119,7 @@ export class PostgresApplicationRecorder
       ready: () => this.ready(),
       maxGroupBytes,
     });
+    this.extraWrites = this.writeExtra !== PostgresApplicationRecorder.prototype.writeExtra;
   }
 
   /** How many calls of the write function have been sent (fewer than saves under load). */
@@ -167,6 +172,11 @@ export class PostgresApplicationRecorder
     try {
       const bytes = checkEvents(storedEvents, this.datastore.settings.originatorIdType);
       const tracking = this.trackingOf(options);
+      if (this.extraWrites && this.hasExtraWrites(options)) {
+        return this.writeQueue.writeAlone(storedEvents, tracking, (client, ids) =>
+          this.lendClient(client, (lent) => this.writeExtra(lent, options, ids)),
+        );
+      }
       if (storedEvents.length === 0 && tracking === null) return RESOLVED_EMPTY;
       return this.writeQueue.enqueue(storedEvents, tracking, bytes);
     } catch (error) {
@@ -281,6 +291,45 @@ export class PostgresApplicationRecorder
   override async close(): Promise<void> {
     this.wakeUp.close();
     await this.writeQueue.drain();
+  }
+
+  /**
+   * Override to write more than events in a save's transaction (Python's `insert_pages`
+   * example): runs after the save's events are inserted (`notificationIds`: theirs, in order),
+   * inside the same transaction, under the events table's lock, with the save's `options` (from
+   * `insertEvents(events, options)`, or `Application.save(..., new RecorderOptions({...}))`).
+   * Throwing (or a failing statement) rolls the save back: none of its events are stored, and it
+   * rejects with that error. Other saves are not affected.
+   *
+   * A save with extra writes is not grouped with others: it is one transaction of its own
+   * (`BEGIN`, the write function, these statements, `COMMIT`) instead of one call shared by a
+   * group. Override `hasExtraWrites` so that saves without any go on the grouped path.
+   */
+  protected async writeExtra(
+    _client: PostgresTransactionClient,
+    _options: InsertEventsOptions | undefined,
+    _notificationIds: readonly number[],
+  ): Promise<void> {}
+
+  /**
+   * Whether this save has extra writes (`writeExtra`), so goes in a transaction of its own. Only
+   * asked when a subclass overrides `writeExtra`; by default every save of such a recorder does.
+   */
+  protected hasExtraWrites(_options: InsertEventsOptions | undefined): boolean {
+    return true;
+  }
+
+  /** Lends the pooled client to user code for the length of `fn`. */
+  private async lendClient(
+    client: PgClient,
+    fn: (lent: PostgresTransactionClient) => Promise<void>,
+  ): Promise<void> {
+    const lent = new TransactionClient(client, this.datastore.server);
+    try {
+      await fn(lent);
+    } finally {
+      lent.end();
+    }
   }
 
   /** The tracking to record with the events: none for application recorders. */

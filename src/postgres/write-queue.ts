@@ -1,7 +1,8 @@
 import { DataError, ProgrammingError } from '../persistence/errors.js';
 import type { StoredEvent, Tracking } from '../persistence/stored-event.js';
 import { alreadyRecorded, eventKey } from './check-events.js';
-import { isConnectionError, mapWriteError } from './pg-errors.js';
+import type { PgPoolClient } from './driver.js';
+import { isConnectionError, mapPgError, mapWriteError } from './pg-errors.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
 import type { OriginatorIdType } from './postgres-settings.js';
 import { trackingConflict } from './tracking-table.js';
@@ -67,6 +68,8 @@ export class WriteQueue {
   private readonly maxGroupBytes: number;
   private queue: PendingSave[] = [];
   private running: Promise<void> | null = null;
+  /** Saves being written alone (`writeAlone`), until they settle. */
+  private readonly alone = new Set<Promise<number[]>>();
 
   constructor(options: WriteQueueOptions) {
     this.options = options;
@@ -95,9 +98,10 @@ export class WriteQueue {
     });
   }
 
-  /** Resolves when every queued save has been settled. */
+  /** Resolves when every queued save, and every save written alone, has been settled. */
   async drain(): Promise<void> {
     while (this.running !== null) await this.running;
+    await Promise.allSettled(this.alone);
   }
 
   private async run(): Promise<void> {
@@ -153,6 +157,37 @@ export class WriteQueue {
       return;
     }
     const g = group.length;
+    const { values, starts } = this.parameters(group);
+    let client: Awaited<ReturnType<PostgresDatastore['connect']>>;
+    try {
+      client = await datastore.connect();
+    } catch (error) {
+      for (const save of group) save.reject(error);
+      return;
+    }
+    let rows: unknown[][];
+    try {
+      this.calls++;
+      rows = (await client.query({ name: this.name, text: this.text, values, rowMode: 'array' }))
+        .rows as unknown[][];
+    } catch (error) {
+      datastore.release(client, error);
+      if (g > 1 && !isConnectionError(error) && isDataRejection(error)) {
+        // The transaction did nothing: send each save alone, so only the bad one fails.
+        for (const save of group) await this.send([save]);
+        return;
+      }
+      const mapped = mapWriteError(error, datastore.server);
+      for (const save of group) save.reject(mapped);
+      return;
+    }
+    datastore.release(client);
+    this.settle(group, starts, rows);
+  }
+
+  /** The write function's parallel arrays for a group, and where each save's events start. */
+  private parameters(group: readonly PendingSave[]): { values: unknown[]; starts: number[] } {
+    const g = group.length;
     let total = 0;
     for (let i = 0; i < g; i++) total += group[i]!.events.length;
     const ids = new Array<string>(total);
@@ -184,35 +219,85 @@ export class WriteQueue {
         tIds.push(save.tracking.notificationId);
       }
     }
-    const lockTimeout = `${datastore.settings.lockTimeout}s`;
+    const lockTimeout = `${this.options.datastore.settings.lockTimeout}s`;
     const values = this.options.tracked
       ? [ids, versions, topics, states, saves, tSaves, tNames, tIds, lockTimeout]
       : [ids, versions, topics, states, saves, lockTimeout];
-    let client: Awaited<ReturnType<PostgresDatastore['connect']>>;
+    return { values, starts };
+  }
+
+  /**
+   * Writes one checked save in a transaction of its own, outside the groups: `BEGIN`, the write
+   * function for this save alone (which takes the table lock), then `extra(client, ids)` (a
+   * custom recorder's statements), then `COMMIT`. A conflict, or `extra` throwing, rolls back:
+   * nothing of the save is stored, and other saves are not affected. Resolves to the ids.
+   */
+  writeAlone(
+    events: readonly StoredEvent[],
+    tracking: Tracking | null,
+    extra: (client: PgPoolClient, notificationIds: number[]) => Promise<void>,
+  ): Promise<number[]> {
+    const write = this.transact(events, tracking, extra);
+    this.alone.add(write);
+    const forget = () => this.alone.delete(write);
+    write.then(forget, forget);
+    return write;
+  }
+
+  private async transact(
+    events: readonly StoredEvent[],
+    tracking: Tracking | null,
+    extra: (client: PgPoolClient, notificationIds: number[]) => Promise<void>,
+  ): Promise<number[]> {
+    const { datastore } = this.options;
+    await this.options.ready();
+    let outcome: number[] | Error | null = null;
+    const save: PendingSave = {
+      events,
+      tracking,
+      bytes: 0,
+      resolve: (ids) => {
+        outcome = ids;
+      },
+      reject: (error) => {
+        outcome = error instanceof Error ? error : new Error(String(error));
+      },
+    };
+    const { values, starts } = this.parameters([save]);
+    const client = await datastore.connect();
+    // What the connection last failed with: a connection error discards it.
+    let failure: unknown;
+    let stage: 'write' | 'extra' | 'commit' = 'write';
     try {
-      client = await datastore.connect();
-    } catch (error) {
-      for (const save of group) save.reject(error);
-      return;
-    }
-    let rows: unknown[][];
-    try {
+      await client.query('BEGIN');
       this.calls++;
-      rows = (await client.query({ name: this.name, text: this.text, values, rowMode: 'array' }))
-        .rows as unknown[][];
+      const result = await client.query({
+        name: this.name,
+        text: this.text,
+        values,
+        rowMode: 'array',
+      });
+      this.settle([save], starts, result.rows as unknown[][]);
+      const settled = outcome as number[] | Error | null;
+      if (!Array.isArray(settled))
+        throw settled ?? new ProgrammingError('The save was not settled.');
+      stage = 'extra';
+      await extra(client, settled);
+      stage = 'commit';
+      await client.query('COMMIT');
+      return settled;
     } catch (error) {
-      datastore.release(client, error);
-      if (g > 1 && !isConnectionError(error) && isDataRejection(error)) {
-        // The transaction did nothing: send each save alone, so only the bad one fails.
-        for (const save of group) await this.send([save]);
-        return;
+      failure = error;
+      if (stage === 'commit') throw mapWriteError(error, datastore.server);
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        failure = rollbackError;
       }
-      const mapped = mapWriteError(error, datastore.server);
-      for (const save of group) save.reject(mapped);
-      return;
+      throw stage === 'extra' ? error : mapPgError(error, datastore.server);
+    } finally {
+      datastore.release(client, failure);
     }
-    datastore.release(client);
-    this.settle(group, starts, rows);
   }
 
   private settle(group: PendingSave[], starts: number[], rows: unknown[][]): void {
