@@ -31,7 +31,8 @@ export function applicationName(cls: { readonly name: string }, given: unknown):
       `The application class '${name}' has a name that looks chosen by a minifier, and the ` +
         `name prefixes the application's PostgreSQL tables and environment keys, so a ` +
         `minified build would use other tables. ${KEEP_NAMES_ADVICE} Here: ` +
-        `static name = 'DogSchool' on the class, or new DogSchool({ name: 'DogSchool' }).`,
+        `static name = 'DogSchool' on the class (TypeScript: static override name), or new ` +
+        `DogSchool({ name: 'DogSchool' }).`,
     );
   }
   return name;

@@ -98,7 +98,7 @@ export class Application implements AsyncDisposable {
 
   /**
    * The application's name: the `name` option, else the class's static `name` (with target
-   * ES2022 or later, `static name = 'DogSchool'`), else the class name.
+   * ES2022 or later, `static override name = 'DogSchool'`), else the class name.
    */
   readonly name: string;
   /** The environment the application was configured with, scoped by its name. */
