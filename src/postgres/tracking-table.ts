@@ -12,7 +12,11 @@ import { type PostgresDatastore, statementName } from './postgres-datastore.js';
 import { toSafeInteger } from './postgres-recorder.js';
 import { createTrackingTableSql } from './schema.js';
 
-/** A pool or a client: what runs a query. */
+/**
+ * A pool or a client: what runs a query.
+ *
+ * @internal
+ */
 export interface Queryable {
   query(config: PgQueryConfig): Promise<PgQueryResult>;
 }
@@ -91,6 +95,8 @@ export class TrackingTable {
    * resolving to whether it was greater than the recorded one, and so recorded. With one row per
    * application, the row stays locked until that transaction ends: a concurrent transaction
    * recording the same application waits for it, then finds its position taken.
+   *
+   * @internal
    */
   async insertOn(client: Queryable, tracking: Tracking): Promise<boolean> {
     const result = await client.query({
@@ -102,7 +108,11 @@ export class TrackingTable {
     return result.rows.length > 0;
   }
 
-  /** The greatest notification id recorded for the application, read on the given connection. */
+  /**
+   * The greatest notification id recorded for the application, read on the given connection.
+   *
+   * @internal
+   */
   async maxOn(client: Queryable, applicationName: string): Promise<number | null> {
     const result = await client.query({
       name: this.maxName,
