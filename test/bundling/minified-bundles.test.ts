@@ -114,9 +114,10 @@ describe('a minified bundle with stated names', () => {
 
     const db = new Database(dbname, { readonly: true });
     try {
-      const rows = db
-        .prepare('SELECT topic, state FROM stored_events ORDER BY rowid')
-        .all() as { topic: string; state: Buffer }[];
+      const rows = db.prepare('SELECT topic, state FROM stored_events ORDER BY rowid').all() as {
+        topic: string;
+        state: Buffer;
+      }[];
       const stored = rows.map((row) => {
         const { timestamp: _, ...fields } = JSON.parse(row.state.toString()) as Record<
           string,
