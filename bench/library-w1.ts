@@ -6,8 +6,8 @@
  */
 import type { Store } from './backends.js';
 import { DogSchool, namedApplication } from './dog-school.js';
-import { medianRatePerSecond, READ_PASSES, ratePerSecond, runPool } from './pool.js';
 import type { LibraryW1Figures, Progress, W1Options } from './w1-figures.js';
+import { runW1Phases, type W1Subject } from './w1-phases.js';
 
 /** Runs W1 on the library, on fresh storage, and returns its rates. */
 export async function runLibraryW1(
@@ -31,45 +31,10 @@ async function runPhases(
   options: W1Options,
   progress: Progress,
 ): Promise<LibraryW1Figures> {
-  const { dogs, tricks, inFlight } = options;
-  const ids = new Array<string>(dogs);
   const callsBefore = insertCalls(app);
-
-  const register_per_s = await ratePerSecond(dogs, () =>
-    runPool(inFlight, dogs, async (i) => {
-      ids[i] = await app.registerDog(`dog-${i}`);
-    }),
-  );
-  progress(`register ${fmt(register_per_s)}/s`);
-
-  const command_per_s = await ratePerSecond(dogs * tricks, async () => {
-    for (let round = 0; round < tricks; round++) {
-      const trick = `trick-${round}`;
-      await runPool(inFlight, dogs, (i) => app.addTrick(ids[i]!, trick));
-    }
-  });
-  progress(`command ${fmt(command_per_s)}/s`);
-
-  const get_per_s = await ratePerSecond(dogs, () =>
-    runPool(inFlight, dogs, async (i) => {
-      const dog = await app.getDog(ids[i]!);
-      if (dog.tricks.length !== tricks) {
-        throw new Error(`dog ${ids[i]} has ${dog.tricks.length} tricks, expected ${tricks}`);
-      }
-    }),
-  );
-  progress(`get ${fmt(get_per_s)}/s`);
-
-  const expected = dogs * (tricks + 1);
-  let decoded = 0;
-  const notifications_per_s = await medianRatePerSecond(READ_PASSES, expected, async () => {
-    decoded = await readNotificationLog(app, options.pageSize);
-  });
-  if (decoded !== expected) {
-    throw new Error(`read ${decoded} notifications from the log, expected ${expected}`);
-  }
-  progress(`notifications ${fmt(notifications_per_s)}/s`);
+  const rates = await runW1Phases(librarySubject(app), options, progress);
   const callsAfter = insertCalls(app);
+  const { dogs, tricks } = options;
   const saves_per_write_call =
     callsBefore === null || callsAfter === null || callsAfter === callsBefore
       ? null
@@ -77,7 +42,25 @@ async function runPhases(
   if (saves_per_write_call !== null) {
     progress(`${saves_per_write_call.toFixed(2)} saves per write call`);
   }
-  return { register_per_s, command_per_s, get_per_s, notifications_per_s, saves_per_write_call };
+  return {
+    register_per_s: rates.register_per_s,
+    command_per_s: rates.command_per_s,
+    get_per_s: rates.get_per_s,
+    notifications_per_s: rates.read_per_s!,
+    saves_per_write_call,
+  };
+}
+
+/** W1's operations through the dog school's public API. */
+export function librarySubject(app: DogSchool): W1Subject {
+  return {
+    label: '',
+    readName: 'notifications',
+    register: (i) => app.registerDog(`dog-${i}`),
+    command: (id, trick) => app.addTrick(id, trick),
+    get: async (id) => (await app.getDog(id)).tricks.length,
+    readAll: (pageSize) => readNotificationLog(app, pageSize),
+  };
 }
 
 /** The recorder's count of write calls, if it keeps one (PostgreSQL's group commit does). */
@@ -104,7 +87,4 @@ export async function readNotificationLog(app: DogSchool, pageSize: number): Pro
   }
 }
 
-/** Formats a rate for progress lines. */
-export function fmt(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
+export { fmt } from './w1-phases.js';

@@ -5,9 +5,8 @@
  * read in pages. The same worker pool drives the same number of commands in flight.
  */
 import { randomUUID } from 'node:crypto';
-import { fmt } from './library-w1.js';
-import { medianRatePerSecond, READ_PASSES, ratePerSecond, runPool } from './pool.js';
 import type { Progress, RawW1Figures, W1Options } from './w1-figures.js';
+import { runW1Phases, type W1Subject } from './w1-phases.js';
 
 /** A stored event row as the bare drivers write it. */
 export interface RawRow {
@@ -52,53 +51,44 @@ export async function runRawW1(
   options: W1Options,
   progress: Progress,
 ): Promise<RawW1Figures> {
-  const { dogs, tricks, inFlight } = options;
+  const rates = await runW1Phases(rawSubject(driver, options.dogs), options, progress);
+  return {
+    register_per_s: rates.register_per_s,
+    command_per_s: rates.command_per_s,
+    get_per_s: rates.get_per_s,
+    read_per_s: rates.read_per_s!,
+  };
+}
+
+/** W1's storage work on a bare driver: the rows, with no library in between. */
+function rawSubject(driver: RawDriver, dogs: number): W1Subject {
+  // Ids made before the timing starts, as they always were on this side.
   const ids = new Array<string>(dogs);
   for (let i = 0; i < dogs; i++) ids[i] = randomUUID();
-
-  const register_per_s = await ratePerSecond(dogs, () =>
-    runPool(inFlight, dogs, (i) =>
-      driver.insert({
-        originatorId: ids[i]!,
+  return {
+    label: 'raw ',
+    readName: 'read',
+    register: async (i) => {
+      const id = ids[i]!;
+      await driver.insert({
+        originatorId: id,
         originatorVersion: 1,
         topic: REGISTERED,
         state: stateOf({ originator_topic: 'Dog', name: `dog-${i}` }),
-      }),
-    ),
-  );
-  progress(`raw register ${fmt(register_per_s)}/s`);
-
-  const command_per_s = await ratePerSecond(dogs * tricks, async () => {
-    for (let round = 0; round < tricks; round++) {
-      const trick = `trick-${round}`;
-      await runPool(inFlight, dogs, async (i) => {
-        const id = ids[i]!;
-        const version = await driver.selectCount(id);
-        await driver.insert({
-          originatorId: id,
-          originatorVersion: version + 1,
-          topic: TRICK_ADDED,
-          state: stateOf({ trick }),
-        });
       });
-    }
-  });
-  progress(`raw command ${fmt(command_per_s)}/s`);
-
-  const get_per_s = await ratePerSecond(dogs, () =>
-    runPool(inFlight, dogs, async (i) => {
-      const count = await driver.selectCount(ids[i]!);
-      if (count !== tricks + 1) throw new Error(`raw: ${count} rows, expected ${tricks + 1}`);
-    }),
-  );
-  progress(`raw get ${fmt(get_per_s)}/s`);
-
-  const expected = dogs * (tricks + 1);
-  let read = 0;
-  const read_per_s = await medianRatePerSecond(READ_PASSES, expected, async () => {
-    read = await driver.readAll(options.pageSize);
-  });
-  if (read !== expected) throw new Error(`raw: read ${read} rows, expected ${expected}`);
-  progress(`raw read ${fmt(read_per_s)}/s`);
-  return { register_per_s, command_per_s, get_per_s, read_per_s };
+      return id;
+    },
+    command: async (id, trick) => {
+      const version = await driver.selectCount(id);
+      await driver.insert({
+        originatorId: id,
+        originatorVersion: version + 1,
+        topic: TRICK_ADDED,
+        state: stateOf({ trick }),
+      });
+    },
+    // The registration is one of the rows; the rest are tricks.
+    get: async (id) => (await driver.selectCount(id)) - 1,
+    readAll: (pageSize) => driver.readAll(pageSize),
+  };
 }
