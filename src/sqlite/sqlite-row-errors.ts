@@ -63,9 +63,8 @@ export function invalidRowError(
           : column.expected === 'text'
             ? 'TEXT'
             : 'a BLOB';
-      problems.push(
-        `column ${column.name} holds ${kind} ${show(value)} where ${expected} is expected`,
-      );
+      const held = kind === 'NULL' ? 'is NULL' : `holds ${kind} ${show(value)}`;
+      problems.push(`column ${column.name} ${held} where ${expected} is expected`);
     }
   }
   return new DataError(
