@@ -6,8 +6,9 @@
  * interns every string of up to ten characters, which dominates for states that hold many short
  * strings (a snapshot of a list of names). Integers are read without making a substring.
  *
- * Anything else (whitespace, a `__proto__` key, invalid JSON) makes it give up, and the caller
- * falls back to `JSON.parse`, which then also gives the proper error for invalid JSON.
+ * Anything else (whitespace, a control character, a `__proto__` key, invalid JSON) makes it give
+ * up, and the caller falls back to `JSON.parse`, which then also gives the proper error for
+ * invalid JSON.
  */
 
 const QUOTE = 34;
@@ -63,6 +64,15 @@ function releaseReader(reader: Reader): void {
   reader.busy = false;
 }
 
+/**
+ * A raw control character (U+0000 to U+001F), which JSON allows only escaped inside strings (and
+ * tab, line feed and carriage return as whitespace outside). The reader finds strings by their
+ * quotes without looking inside, so the whole text is checked once, by the regexp engine's
+ * native scan (measured faster than checking each string in the reader); a text that holds one
+ * is left to `JSON.parse`, which rejects it (or takes the whitespace).
+ */
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+
 /** Returned when the reader gives up. */
 const GIVE_UP: unique symbol = Symbol('give up');
 
@@ -86,6 +96,7 @@ export function readCompactJSON(
   revive: Revive,
   reviveString: ReviveString | null = null,
 ): unknown {
+  if (CONTROL_CHARACTER.test(text)) return undefined;
   const reader = takeReader(text, revive, reviveString);
   try {
     const value = reader.value(0);
@@ -113,7 +124,7 @@ export function readCompactFields(
   fieldName: FieldName,
   memo: ShapeMemo | null = null,
 ): boolean {
-  if (text.charCodeAt(0) !== LEFT_BRACE) return false;
+  if (text.charCodeAt(0) !== LEFT_BRACE || CONTROL_CHARACTER.test(text)) return false;
   const reader = takeReader(text, revive, reviveString);
   try {
     if (memo !== null) {
