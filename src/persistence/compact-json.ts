@@ -71,6 +71,7 @@ function releaseReader(reader: Reader): void {
  * native scan (measured faster than checking each string in the reader); a text that holds one
  * is left to `JSON.parse`, which rejects it (or takes the whitespace).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;
 
 /** Returned when the reader gives up. */
