@@ -444,7 +444,7 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
   compressor(): Compressor | null {
     const found = lookup(this.env, [InfrastructureFactory.COMPRESSOR_TOPIC]);
     if (found === null) return null;
-    if (COMPRESSOR_ALIASES.has(found.value)) return new ZlibCompressor();
+    if (COMPRESSOR_ALIASES.has(found.value)) return ZlibCompressor.fromEnvironment(this.env);
     const resolved = this.resolve(found.key, found.value);
     const compressor =
       typeof resolved === 'function'

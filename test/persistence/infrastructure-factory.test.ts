@@ -376,3 +376,19 @@ describe('registerPersistenceModule', () => {
     );
   });
 });
+
+describe('InfrastructureFactory compressor bound', () => {
+  it('reads COMPRESSOR_MAX_OUTPUT_SIZE for the zlib compressor', () => {
+    const bounded = construct({ COMPRESSOR_TOPIC: 'zlib', COMPRESSOR_MAX_OUTPUT_SIZE: '1000' });
+    const compressor = bounded.compressor();
+    assert.ok(compressor instanceof ZlibCompressor);
+    assert.equal(compressor.maxOutputSize, 1000);
+    const big = compressor.compress(new Uint8Array(5000));
+    assert.throws(() => compressor.decompress(big), /1000/);
+    assert.throws(
+      () =>
+        construct({ COMPRESSOR_TOPIC: 'zlib', COMPRESSOR_MAX_OUTPUT_SIZE: 'lots' }).compressor(),
+      InfrastructureFactoryError,
+    );
+  });
+});
