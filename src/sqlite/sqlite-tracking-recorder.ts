@@ -85,7 +85,7 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
   /** The greatest notification id recorded for the application, or `null`. */
   async maxTrackingId(applicationName: string): Promise<number | null> {
     checkApplicationName(applicationName);
-    if (this.conn === null) this.connect();
+    if (this.conn === null) await this.ready();
     try {
       return this.tracking.max(applicationName);
     } catch (error) {

@@ -118,6 +118,30 @@ describe('SQLite writes waiting for another process’s write lock', () => {
     await factory.close();
   });
 
+  test('a recorder’s first use (creating its tables) waits for the lock without blocking the event loop too', async () => {
+    const path = tempDbPath();
+    const creator = sqliteFactory(path);
+    await creator.applicationRecorder().ready();
+    await creator.close();
+    const holder = await holdLock(path, 500);
+    const exited = once(holder, 'exit');
+    const factory = sqliteFactory(path);
+    const ticks = watchTicks();
+    const started = performance.now();
+    const [tracking, ids] = await Promise.all([
+      factory.trackingRecorder().maxTrackingId('up'),
+      factory.processRecorder().insertEvents([event()]),
+    ]);
+    const waited = performance.now() - started;
+    const gap = ticks.stop();
+    await exited;
+    assert.equal(tracking, null);
+    assert.deepEqual(ids, [2]);
+    assert.ok(waited > 300, `waited ${waited} ms`);
+    assert.ok(gap < 200, `the largest gap between ticks was ${gap} ms`);
+    await factory.close();
+  });
+
   test('closing the factory rejects the saves waiting for the lock and leaves no timer behind', async () => {
     const path = tempDbPath();
     const factory = sqliteFactory(path);
