@@ -29,7 +29,8 @@ export class SideProcess {
     if (this.child !== null) return;
     const script = fileURLToPath(new URL('./side-worker.ts', import.meta.url));
     const child = spawn(process.execPath, [...process.execArgv, script], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The worker's stdout (Emmett logs errors with console.log) goes to stderr: stdout is the report's.
+      stdio: ['ignore', 2, 'inherit', 'ipc'],
       env: { ...process.env, [WORKER_ENV]: JSON.stringify(this.setup) },
     });
     this.child = child;
