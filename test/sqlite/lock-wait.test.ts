@@ -21,7 +21,11 @@ async function holdLock(path: string, holdMs: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [holderScript, path, String(holdMs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const [line] = (await once(child.stdout!.setEncoding('utf8'), 'data')) as [string];
+  // A holder that fails (exits) must fail the test rather than leave it waiting.
+  const line = await Promise.race([
+    once(child.stdout!.setEncoding('utf8'), 'data').then(([data]) => String(data)),
+    once(child, 'exit').then(([code]) => `the lock holder exited with ${String(code)}`),
+  ]);
   assert.equal(line.trim(), 'locked');
   return child;
 }
