@@ -246,7 +246,7 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
       }
       i = -1;
       if (tracking !== null && tracking !== undefined) this.recordTracking(tracking);
-      this.writeExtra(c, options);
+      this.writeExtra(c, options, ids);
       c.commit.run();
     } catch (error) {
       if (error instanceof LockUnavailable) throw error;
@@ -270,11 +270,13 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
    * override it to add statements to every save (Python's `_insert_events` extended, as in its
    * `insert_pages` example), e.g. with values from the `options` given to `insertEvents`. It
    * must be synchronous; throwing rolls the whole save back. Overriding it makes one-event saves
-   * use a transaction too.
+   * use a transaction too. `notificationIds` are the events' ids (`null` for an aggregate
+   * recorder), as PostgreSQL's `writeExtra` gets them.
    */
   protected writeExtra(
     _connection: SqliteConnection,
     _options: InsertEventsOptions | undefined,
+    _notificationIds: readonly number[] | null,
   ): void {}
 
   private hexKey(originatorId: string, index: number): string {

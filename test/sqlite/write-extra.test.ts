@@ -34,14 +34,24 @@ class PagesRecorder extends SQLiteApplicationRecorder {
     this.insertPage = db.prepare('INSERT INTO pages VALUES (?, ?)');
   }
 
-  protected override writeExtra(_c: SqliteConnection, options: InsertEventsOptions | undefined) {
+  protected override writeExtra(
+    _c: SqliteConnection,
+    options: InsertEventsOptions | undefined,
+    ids: readonly number[] | null,
+  ) {
     const pages = (options?.pages ?? []) as [string, string][];
-    for (const [slug, body] of pages) this.insertPage.run(slug, body);
+    for (const [slug, body] of pages) this.insertPage.run(slug, `${body} ${ids!.join(',')}`);
   }
 
   pages(): Promise<unknown[]> {
     return this.ready().then(() =>
       this.datastore.connect().db.prepare('SELECT slug FROM pages ORDER BY slug').pluck().all(),
+    );
+  }
+
+  bodies(): Promise<unknown[]> {
+    return this.ready().then(() =>
+      this.datastore.connect().db.prepare('SELECT body FROM pages ORDER BY slug').pluck().all(),
     );
   }
 }
@@ -53,6 +63,8 @@ describe('SQLite writeExtra', () => {
     await recorder.insertEvents([event()], { pages: [['a', 'one event']] });
     await recorder.insertEvents([event(), event()], { pages: [['b', 'two events']] });
     assert.deepEqual(await recorder.pages(), ['a', 'b']);
+    // It is given the notification ids of the save's events.
+    assert.deepEqual(await recorder.bodies(), ['one event 1', 'two events 2,3']);
     assert.equal(await recorder.maxNotificationId(), 3);
     await recorder.close();
     await factory.close();
