@@ -41,7 +41,7 @@ export {
   type SslSetting,
 } from './postgres-settings.js';
 export { PostgresTrackingRecorder } from './postgres-tracking-recorder.js';
-export { TrackingTable as PostgresTrackingTable } from './tracking-table.js';
+export { PostgresTrackingTable } from './postgres-tracking-table.js';
 export type {
   PostgresQueryResult,
   PostgresRow,

@@ -17,13 +17,13 @@ import { checkIdentifierLength, qualified, quoteIdent, quoteLiteral } from './id
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
 import { toSafeInteger } from './postgres-recorder.js';
+import type { PostgresTrackingTable } from './postgres-tracking-table.js';
 import {
   createEventsTableSql,
   createInsertFunctionSql,
   createNotificationIndexSql,
 } from './schema.js';
 import { ScopedWakeUp } from './scoped-wake-up.js';
-import type { TrackingTable } from './tracking-table.js';
 import { type PostgresTransactionClient, TransactionClient } from './transaction-client.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -35,7 +35,7 @@ export interface PostgresApplicationRecorderOptions {
    */
   pollInterval?: number;
   /** The tracking table written with the events (process recorders). */
-  trackingTable?: TrackingTable | null;
+  trackingTable?: PostgresTrackingTable | null;
   /**
    * The most state bytes that saves sent together in one call of the write function may hold
    * (default 16 MiB). A save larger than this is sent alone; each save succeeds or fails alone.
@@ -72,7 +72,7 @@ export class PostgresApplicationRecorder
   /** The write function's name (unqualified). */
   readonly functionName: string;
   /** The tracking table written with the events (process recorders), else null. */
-  protected readonly trackingTable: TrackingTable | null;
+  protected readonly trackingTable: PostgresTrackingTable | null;
   /** This recorder's share of the factory's LISTEN connection. */
   protected readonly wakeUp: ScopedWakeUp;
   private readonly pollInterval: number;

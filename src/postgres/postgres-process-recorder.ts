@@ -10,7 +10,7 @@ import {
 } from './postgres-application-recorder.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import { waitForTracking } from './postgres-tracking-recorder.js';
-import { TrackingTable } from './tracking-table.js';
+import { PostgresTrackingTable } from './postgres-tracking-table.js';
 
 /**
  * A PostgreSQL process recorder (Python's `PostgresProcessRecorder`): an application recorder
@@ -34,7 +34,7 @@ export class PostgresProcessRecorder
   ) {
     super(datastore, tableName, {
       ...options,
-      trackingTable: new TrackingTable(datastore, trackingTableName),
+      trackingTable: new PostgresTrackingTable(datastore, trackingTableName),
     });
   }
 
@@ -43,13 +43,13 @@ export class PostgresProcessRecorder
     return this.tracking.tableName;
   }
 
-  private get tracking(): TrackingTable {
+  private get tracking(): PostgresTrackingTable {
     return this.trackingTable!;
   }
 
   /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
   async insertTracking(tracking: Tracking): Promise<void> {
-    TrackingTable.check(tracking);
+    PostgresTrackingTable.check(tracking);
     if (!this.isReady) await this.ready();
     await this.tracking.insert(tracking);
   }
@@ -91,7 +91,7 @@ export class PostgresProcessRecorder
   protected override trackingOf(options: InsertEventsOptions | undefined): Tracking | null {
     const tracking = options?.tracking;
     if (tracking === null || tracking === undefined) return null;
-    TrackingTable.check(tracking);
+    PostgresTrackingTable.check(tracking);
     return tracking;
   }
 }

@@ -4,7 +4,8 @@ import type { Tracking } from '../persistence/stored-event.js';
 import { mapPgError, mapWriteError } from './pg-errors.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import { PostgresRecorder } from './postgres-recorder.js';
-import { TrackingTable, trackingConflict } from './tracking-table.js';
+import { PostgresTrackingTable } from './postgres-tracking-table.js';
+import { trackingConflict } from './tracking-conflict.js';
 import { type PostgresTransactionClient, TransactionClient } from './transaction-client.js';
 
 /**
@@ -33,13 +34,13 @@ import { type PostgresTransactionClient, TransactionClient } from './transaction
  */
 export class PostgresTrackingRecorder extends PostgresRecorder implements TrackingRecorder {
   /** The tracking table and its statements. */
-  protected readonly tracking: TrackingTable;
+  protected readonly tracking: PostgresTrackingTable;
   private readonly closing = new AbortController();
 
   /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
   constructor(datastore: PostgresDatastore, tableName = 'notification_tracking') {
     super(datastore);
-    this.tracking = new TrackingTable(datastore, tableName);
+    this.tracking = new PostgresTrackingTable(datastore, tableName);
   }
 
   /** The table's name (unqualified). */
@@ -58,7 +59,7 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
 
   /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
   async insertTracking(tracking: Tracking): Promise<void> {
-    TrackingTable.check(tracking);
+    PostgresTrackingTable.check(tracking);
     if (!this.isReady) await this.ready();
     await this.tracking.insert(tracking);
   }
@@ -114,7 +115,7 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
     tracking: Tracking,
     fn: (client: PostgresTransactionClient) => Promise<T>,
   ): Promise<T> {
-    TrackingTable.check(tracking);
+    PostgresTrackingTable.check(tracking);
     if (typeof fn !== 'function') {
       throw new TypeError('transaction() expects a function (client) => Promise, to run in it.');
     }

@@ -5,7 +5,7 @@ import type { PgPoolClient } from './driver.js';
 import { isConnectionError, mapPgError, mapWriteError } from './pg-errors.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
 import type { OriginatorIdType } from './postgres-settings.js';
-import { trackingConflict } from './tracking-table.js';
+import { trackingConflict } from './tracking-conflict.js';
 
 /** One save waiting to be written: its events, its tracking, and how to settle it. */
 export interface PendingSave {

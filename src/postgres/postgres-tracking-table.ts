@@ -1,32 +1,24 @@
-import { DataError, IntegrityError } from '../persistence/errors.js';
+import { DataError } from '../persistence/errors.js';
 import type { Tracking } from '../persistence/stored-event.js';
 import {
   checkApplicationName,
   checkTracking,
   checkTrackingQuery,
 } from '../persistence/validation.js';
-import type { PgQueryConfig, PgQueryResult } from './driver.js';
+import type { PgPool } from './driver.js';
 import { checkIdentifierLength, qualified } from './identifiers.js';
 import { mapWriteError } from './pg-errors.js';
 import { type PostgresDatastore, statementName } from './postgres-datastore.js';
 import { toSafeInteger } from './postgres-recorder.js';
 import { createTrackingTableSql } from './schema.js';
-
-/**
- * A pool or a client: what runs a query.
- *
- * @internal
- */
-export interface Queryable {
-  query(config: PgQueryConfig): Promise<PgQueryResult>;
-}
+import { trackingConflict } from './tracking-conflict.js';
 
 /**
  * The tracking table of a tracking or process recorder and its prepared statements: Python's
  * upsert (one row per upstream application; a legacy row per notification with
  * `SINGLE_ROW_TRACKING=no`) and max query.
  */
-export class TrackingTable {
+export class PostgresTrackingTable {
   /** The table's name (unqualified), e.g. `notification_tracking`. */
   readonly tableName: string;
   /** The table, schema-qualified and quoted. */
@@ -77,7 +69,7 @@ export class TrackingTable {
 
   /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
   async insert(tracking: Tracking): Promise<void> {
-    TrackingTable.check(tracking);
+    PostgresTrackingTable.check(tracking);
     let recorded: boolean;
     try {
       recorded = await this.insertOn(this.datastore.pool, tracking);
@@ -98,7 +90,7 @@ export class TrackingTable {
    *
    * @internal
    */
-  async insertOn(client: Queryable, tracking: Tracking): Promise<boolean> {
+  async insertOn(client: Pick<PgPool, 'query'>, tracking: Tracking): Promise<boolean> {
     const result = await client.query({
       name: this.insertName,
       text: this.insertText,
@@ -113,7 +105,7 @@ export class TrackingTable {
    *
    * @internal
    */
-  async maxOn(client: Queryable, applicationName: string): Promise<number | null> {
+  async maxOn(client: Pick<PgPool, 'query'>, applicationName: string): Promise<number | null> {
     const result = await client.query({
       name: this.maxName,
       text: this.maxText,
@@ -144,14 +136,4 @@ export class TrackingTable {
     const max = await this.max(applicationName);
     return max !== null && max >= notificationId;
   }
-}
-
-/** The IntegrityError of a tracking id that is not greater than the recorded one. */
-export function trackingConflict(tracking: Tracking, max: number | null): IntegrityError {
-  return new IntegrityError(
-    `Tracking notification ID ${tracking.notificationId} not greater than current max ` +
-      `tracking ID ${max ?? '(unknown)'} for application '${tracking.applicationName}': that ` +
-      'notification has already been processed (perhaps by a concurrent processor). Skip it, or ' +
-      'resume from the recorded position.',
-  );
 }
