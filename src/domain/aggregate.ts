@@ -14,6 +14,7 @@ import {
   describeValue,
   runtime,
 } from './internal.js';
+import { KEEP_NAMES_ADVICE, parametersLookMangled } from './mangled-names.js';
 import { parseFunctionParameters } from './parse-params.js';
 import type { AggregateLike, CollectEvents } from './protocols.js';
 import { Snapshot } from './snapshot.js';
@@ -56,7 +57,24 @@ function createIdArgs(cls: AggregateClass<unknown>, fields: Record<string, unkno
           `_create cannot pass it the event's fields by name. Pass 'id' to _create explicitly.`,
       );
     }
+    // A minifier renames parameters: their names would pick no field, and every id would be
+    // made of undefined values (the same id for every aggregate).
+    if (parametersLookMangled(names, cls)) {
+      throw new TypeError(
+        `The parameters of ${cls.name}.createId (${names.join(', ')}) look renamed by a ` +
+          "minifier, so _create cannot pass it the event's fields by name. Pass 'id' to _create " +
+          `explicitly (computed from the fields), or keep parameter names in the build. ${KEEP_NAMES_ADVICE}`,
+      );
+    }
     createIdParams.set(createId, names);
+  }
+  const missing = names.filter((name) => !(name in fields));
+  if (missing.length > 0) {
+    throw new TypeError(
+      `${cls.name}.createId takes ${missing.map((n) => `'${n}'`).join(', ')}, which the ` +
+        `created event has no field for (its fields: ${Object.keys(fields).join(', ') || 'none'}). ` +
+        "Name createId's parameters after the event's fields, or pass 'id' to _create.",
+    );
   }
   return names.map((name) => fields[name]);
 }
