@@ -136,6 +136,53 @@ describe('a minified bundle with stated names', () => {
     }
   });
 
+  test('on PostgreSQL, writes to the tables of the stated application name, as the unminified build does', async (t) => {
+    const { baseEnv, rawClient, unavailable } = await import('../postgres/helpers.js');
+    if (unavailable !== null) {
+      if (process.env.CI === 'true') assert.fail(unavailable);
+      t.skip(unavailable);
+      return;
+    }
+    const [plain, minified] = await Promise.all([
+      bundle('dog-school-stated', false),
+      bundle('dog-school-stated', true),
+    ]);
+    // A schema of its own: the tables are named after the application, DogSchool.
+    const schema = `bundling_${process.pid}`;
+    const client = await rawClient();
+    await client.query(`CREATE SCHEMA ${schema}`);
+    try {
+      const env = { ...baseEnv, PERSISTENCE_MODULE: 'postgres', POSTGRES_SCHEMA: schema };
+      lines(await run(plain.file, ['write', 'Fido', 'sit'], env));
+      lines(await run(minified.file, ['write', 'Rex', 'roll over'], env));
+      const both = [
+        { name: 'Fido', tricks: ['sit'] },
+        { name: 'Rex', tricks: ['roll over'] },
+        { app: 'DogSchool' },
+      ];
+      assert.deepEqual(lines(await run(minified.file, ['read'], env)), both);
+      assert.deepEqual(lines(await run(plain.file, ['read'], env)), both);
+      const tables = await client.query({
+        text: 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
+        values: [schema],
+      });
+      assert.deepEqual(
+        tables.rows.map((row) => (row as { table_name: string }).table_name),
+        ['dogschool_events'],
+      );
+      const topics = await client.query(
+        `SELECT topic FROM ${schema}.dogschool_events ORDER BY notification_id`,
+      );
+      assert.deepEqual(
+        topics.rows.map((row) => (row as { topic: string }).topic),
+        ['Dog.Registered', 'Dog.TrickAdded', 'Dog.Registered', 'Dog.TrickAdded'],
+      );
+    } finally {
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    }
+  });
+
   test('leaves the database drivers out of the bundle: they must be installed beside it', async () => {
     const { file, metafile } = await bundle('dog-school-stated', true);
     const inputs = Object.keys(metafile.inputs);
