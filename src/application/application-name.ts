@@ -4,8 +4,8 @@
  * chosen by a minifier.
  */
 
-import { describeValue } from '../domain/internal.js';
 import { classNameLooksMangled, KEEP_NAMES_ADVICE } from '../domain/mangled-names.js';
+import { describeValue } from '../utils/describe-value.js';
 
 /**
  * The name of an application of class `cls`: `given` (the constructor's `name` option), else

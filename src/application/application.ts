@@ -1,3 +1,4 @@
+import { describeValue } from '../utils/describe-value.js';
 // Registers the built-in persistence modules, so that `PERSISTENCE_MODULE` resolves synchronously.
 import '../register-persistence-modules.js';
 import { type InspectOptions, inspect } from 'node:util';
@@ -272,7 +273,7 @@ export class Application implements AsyncDisposable {
         events.push(item as DomainEventLike);
       } else {
         throw new TypeError(
-          `Cannot save ${describe(item)}: expected aggregates (with collectEvents()), domain ` +
+          `Cannot save ${describeValue(item)}: expected aggregates (with collectEvents()), domain ` +
             `events (with originatorId and originatorVersion), null, or RecorderOptions.`,
         );
       }
@@ -328,7 +329,7 @@ export class Application implements AsyncDisposable {
     const snapshotClass = own ?? cls;
     if (snapshotClass === null || snapshotClass === undefined) {
       throw new ProgrammingError(
-        `Cannot take a snapshot of ${describe(aggregate)}: its class has no static Snapshot ` +
+        `Cannot take a snapshot of ${describeValue(aggregate)}: its class has no static Snapshot ` +
           `class and the application has no snapshotClass. Extend Aggregate, or set one of them.`,
       );
     }
@@ -402,11 +403,4 @@ function restorePendingEvents(
       aggregate.pendingEvents = taken.concat(aggregate.pendingEvents);
     }
   }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'object' && value !== null) {
-    return `an object of class ${value.constructor?.name ?? '(none)'}`;
-  }
-  return `${typeof value} ${String(value)}`;
 }

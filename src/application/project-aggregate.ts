@@ -10,7 +10,7 @@ export function projectAggregate<A>(aggregate: A | null, events: Iterable<unknow
   for (const event of events) {
     if (typeof (event as CanMutate<A>)?.mutate !== 'function') {
       throw new ProgrammingError(
-        `Cannot project ${describe(event)}: it has no mutate() method. Pass a projector function ` +
+        `Cannot project ${describeEvent(event)}: it has no mutate() method. Pass a projector function ` +
           `to repository.get(id, { projector }) for events that cannot apply themselves.`,
       );
     }
@@ -19,7 +19,7 @@ export function projectAggregate<A>(aggregate: A | null, events: Iterable<unknow
   return current;
 }
 
-function describe(event: unknown): string {
+function describeEvent(event: unknown): string {
   if (typeof event === 'object' && event !== null)
     return `an event of class ${event.constructor?.name}`;
   return String(event);

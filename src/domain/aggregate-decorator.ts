@@ -1,3 +1,4 @@
+import { describeValue } from '../utils/describe-value.js';
 import { Aggregate, checkCreatedId } from './aggregate.js';
 import { AggregateCreated } from './aggregate-created.js';
 import { AggregateEvent } from './aggregate-event.js';
@@ -9,7 +10,6 @@ import {
   CTOR_PARAMS,
   checkedClasses,
   decoratedOriginals,
-  describeValue,
   EVENT_DEF,
   type EventDefinition,
   runtime,

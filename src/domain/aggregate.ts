@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeValue } from '../utils/describe-value.js';
 import { AggregateCreated } from './aggregate-created.js';
 import { AggregateEvent } from './aggregate-event.js';
 import {
@@ -7,13 +8,7 @@ import {
   undecoratedEventMembers,
 } from './check-aggregate-class.js';
 import type { EventClass, EventFields, FieldsArgument } from './domain-event.js';
-import {
-  type AggregateInit,
-  checkedClasses,
-  decoratedOriginals,
-  describeValue,
-  runtime,
-} from './internal.js';
+import { type AggregateInit, checkedClasses, decoratedOriginals, runtime } from './internal.js';
 import { KEEP_NAMES_ADVICE, parametersLookMangled } from './mangled-names.js';
 import { parseFunctionParameters } from './parse-params.js';
 import type { AggregateLike, CollectEvents } from './protocols.js';

@@ -1,4 +1,4 @@
-import { describeValue } from './internal.js';
+import { describeValue } from '../utils/describe-value.js';
 
 /** A function type, to leave methods out of an event's fields. */
 type AnyFunction = (...args: never[]) => unknown;

@@ -1,3 +1,4 @@
+import { describeValue } from '../utils/describe-value.js';
 import type { Aggregate } from './aggregate.js';
 import { AggregateCreated } from './aggregate-created.js';
 import { AggregateEvent } from './aggregate-event.js';
@@ -5,7 +6,7 @@ import { eventMembersMessage } from './check-aggregate-class.js';
 import type { EventClass } from './domain-event.js';
 import { ProgrammingError } from './errors.js';
 import { checkFieldNames } from './field-names.js';
-import { describeValue, EVENT_DEF, type EventDefinition, runtime } from './internal.js';
+import { EVENT_DEF, type EventDefinition, runtime } from './internal.js';
 import { ParameterParseError, parseFunctionParameters } from './parse-params.js';
 
 /** A method or setter that `@event` can decorate. */

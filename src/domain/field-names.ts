@@ -2,7 +2,7 @@
  * Checks field names stated on `@aggregate` and `@event` (`{ fields: [...] }`), which name an
  * event's stored fields instead of the decorated function's parameter names.
  */
-import { describeValue } from './internal.js';
+import { describeValue } from '../utils/describe-value.js';
 
 /** Event attributes every event has: a field must not overwrite them. */
 const RESERVED = new Set(['originatorId', 'originatorVersion', 'originatorTopic']);

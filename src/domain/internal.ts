@@ -55,15 +55,3 @@ export const checkedClasses = new WeakSet<object>();
 
 /** The classes `@aggregate` decorated, mapped to the subclass it returned. */
 export const decoratedOriginals = new WeakMap<object, object>();
-
-/** A short description of a value for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'function') return `class ${value.name || '(anonymous)'}`;
-  if (value === null) return 'null';
-  if (typeof value === 'object') {
-    const name = (value as { constructor?: { name?: string } }).constructor?.name;
-    return name ? `a ${name}` : 'an object';
-  }
-  if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
-}

@@ -1,6 +1,7 @@
+import { describeValue } from '../utils/describe-value.js';
 import { DomainEvent } from './domain-event.js';
 import { TopicError } from './errors.js';
-import { describeValue, runtime } from './internal.js';
+import { runtime } from './internal.js';
 import { getTopic, registerTopic, resolveTopic } from './topics.js';
 import { classVersionOf, upcastState } from './versioning.js';
 

@@ -1,3 +1,4 @@
+import { describeValue } from '../utils/describe-value.js';
 import { TopicError } from './errors.js';
 import { classNameLooksMangled, KEEP_NAMES_ADVICE } from './mangled-names.js';
 
@@ -25,11 +26,6 @@ function redefinitionCheckDisabled(): boolean {
   );
 }
 
-function describe(obj: Named): string {
-  if (typeof obj === 'function') return `class ${obj.name || '(anonymous)'}`;
-  return String(obj);
-}
-
 function ownStaticTopic(cls: Named): string | undefined {
   if (typeof cls !== 'function') return undefined;
   if (!Object.hasOwn(cls, 'topic')) return undefined;
@@ -51,8 +47,8 @@ export function registerTopic(topic: string, obj: Named): void {
   if (existing !== undefined && existing !== obj) {
     if (!redefinitionCheckDisabled()) {
       throw new TopicError(
-        `Topic '${topic}' is already registered for ${describe(existing)}, so it cannot be ` +
-          `registered for ${describe(obj)}. Give one of them another topic (a static 'topic', ` +
+        `Topic '${topic}' is already registered for ${describeValue(existing)}, so it cannot be ` +
+          `registered for ${describeValue(obj)}. Give one of them another topic (a static 'topic', ` +
           `or a different name), or set EVENTSOURCING_DISABLE_REDEFINITION_CHECK=y if the ` +
           `class is being defined again on purpose.`,
       );
@@ -73,7 +69,7 @@ export function getTopic(cls: Named): string {
   const topic = ownStaticTopic(cls) ?? (typeof cls === 'function' ? cls.name : '');
   if (!topic) {
     throw new TopicError(
-      `Cannot make a topic for ${describe(cls)}: it has no name. Give the class a name or a static 'topic'.`,
+      `Cannot make a topic for ${describeValue(cls)}: it has no name. Give the class a name or a static 'topic'.`,
     );
   }
   if (typeof cls === 'function' && ownStaticTopic(cls) === undefined) checkClassName(cls);

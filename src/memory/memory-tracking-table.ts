@@ -6,8 +6,8 @@ import {
   checkApplicationName,
   checkTracking,
   checkTrackingQuery,
-  describe,
 } from '../persistence/validation.js';
+import { describeValue } from '../utils/describe-value.js';
 
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
@@ -143,11 +143,11 @@ export class MemoryTrackingTable {
     const signal = options?.signal;
     if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
       throw new TypeError(
-        `timeout must be a non-negative number of milliseconds, not ${describe(timeout)}.`,
+        `timeout must be a non-negative number of milliseconds, not ${describeValue(timeout)}.`,
       );
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError(`signal must be an AbortSignal, not ${describe(signal)}.`);
+      throw new TypeError(`signal must be an AbortSignal, not ${describeValue(signal)}.`);
     }
     if (this.hasTrackingId(applicationName, notificationId)) return Promise.resolve();
     const id = notificationId as number;

@@ -1,5 +1,5 @@
+import { describeValue } from '../utils/describe-value.js';
 import type { WakeUpListener, WakeUpSource } from './notification-signal.js';
-import { describe } from './validation.js';
 
 /**
  * How a subscription rides out failures that may pass (a database restarting, a dropped
@@ -91,19 +91,21 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
       retry = null,
     } = options;
     if (after !== null && !Number.isSafeInteger(after)) {
-      throw new TypeError(`The start position must be an integer or null, not ${describe(after)}.`);
+      throw new TypeError(
+        `The start position must be an integer or null, not ${describeValue(after)}.`,
+      );
     }
     if (pollInterval !== null && !(pollInterval > 0 && pollInterval < 2 ** 31)) {
       throw new TypeError('pollInterval must be a positive number of milliseconds or null.');
     }
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-      throw new TypeError(`batchSize must be a positive integer, not ${describe(batchSize)}.`);
+      throw new TypeError(`batchSize must be a positive integer, not ${describeValue(batchSize)}.`);
     }
     if (wakeUp === null && pollInterval === null) {
       throw new TypeError('A subscription needs a wake-up source or a poll interval, or both.');
     }
     if (signal !== null && !(signal instanceof AbortSignal)) {
-      throw new TypeError(`signal must be an AbortSignal, not ${describe(signal)}.`);
+      throw new TypeError(`signal must be an AbortSignal, not ${describeValue(signal)}.`);
     }
     this.selectAfter = options.selectAfter;
     this.positionOf = options.positionOf;

@@ -1,3 +1,4 @@
+import { describeValue } from '../utils/describe-value.js';
 import { isWellFormed } from '../utils/is-well-formed.js';
 import { DataError } from './errors.js';
 import type { SelectEventsOptions, SelectNotificationsOptions } from './recorders.js';
@@ -53,13 +54,13 @@ export function copyStoredEvent(event: StoredEvent, index: number): StoredEvent 
 export function checkStoredEvent(event: StoredEvent, index: number): void {
   if (event === null || typeof event !== 'object') {
     throw new DataError(
-      `Stored event at index ${index} is ${describe(event)}: expected an object with ` +
+      `Stored event at index ${index} is ${describeValue(event)}: expected an object with ` +
         'originatorId, originatorVersion, topic and state.',
     );
   }
   if (typeof event.originatorId !== 'string') {
     throw new DataError(
-      `Stored event at index ${index} has originatorId ${describe(event.originatorId)}: ` +
+      `Stored event at index ${index} has originatorId ${describeValue(event.originatorId)}: ` +
         'expected a string (a UUID, or any text id).',
     );
   }
@@ -69,13 +70,13 @@ export function checkStoredEvent(event: StoredEvent, index: number): void {
   if (!Number.isSafeInteger(event.originatorVersion)) {
     throw new DataError(
       `Stored event at index ${index} (originator ${event.originatorId}) has originatorVersion ` +
-        `${describe(event.originatorVersion)}: expected a safe integer.`,
+        `${describeValue(event.originatorVersion)}: expected a safe integer.`,
     );
   }
   if (typeof event.topic !== 'string') {
     throw new DataError(
       `Stored event at index ${index} (originator ${event.originatorId}, version ` +
-        `${event.originatorVersion}) has topic ${describe(event.topic)}: expected a string.`,
+        `${event.originatorVersion}) has topic ${describeValue(event.topic)}: expected a string.`,
     );
   }
   if (!isWellFormedString(event.topic)) {
@@ -84,7 +85,7 @@ export function checkStoredEvent(event: StoredEvent, index: number): void {
   if (!(event.state instanceof Uint8Array)) {
     throw new DataError(
       `Stored event at index ${index} (originator ${event.originatorId}, version ` +
-        `${event.originatorVersion}) has state ${describe(event.state)}: expected a Uint8Array ` +
+        `${event.originatorVersion}) has state ${describeValue(event.state)}: expected a Uint8Array ` +
         '(a Buffer is one).',
     );
   }
@@ -99,13 +100,13 @@ export function checkStoredEvent(event: StoredEvent, index: number): void {
 export function checkTracking(tracking: Tracking): void {
   if (tracking === null || typeof tracking !== 'object') {
     throw new DataError(
-      `Tracking is ${describe(tracking)}: expected an object with applicationName and ` +
+      `Tracking is ${describeValue(tracking)}: expected an object with applicationName and ` +
         'notificationId.',
     );
   }
   if (typeof tracking.applicationName !== 'string') {
     throw new DataError(
-      `Tracking has applicationName ${describe(tracking.applicationName)}: expected a string.`,
+      `Tracking has applicationName ${describeValue(tracking.applicationName)}: expected a string.`,
     );
   }
   if (!isWellFormedString(tracking.applicationName)) {
@@ -114,7 +115,7 @@ export function checkTracking(tracking: Tracking): void {
   if (!Number.isSafeInteger(tracking.notificationId)) {
     throw new DataError(
       `Tracking for application '${tracking.applicationName}' has notificationId ` +
-        `${describe(tracking.notificationId)}: expected a safe integer.`,
+        `${describeValue(tracking.notificationId)}: expected a safe integer.`,
     );
   }
 }
@@ -127,7 +128,7 @@ export function checkTracking(tracking: Tracking): void {
 export function checkStoredEvents(storedEvents: readonly StoredEvent[]): void {
   if (!Array.isArray(storedEvents)) {
     throw new TypeError(
-      `insertEvents() expects an array of stored events, not ${describe(storedEvents)}.`,
+      `insertEvents() expects an array of stored events, not ${describeValue(storedEvents)}.`,
     );
   }
   const n = storedEvents.length;
@@ -181,13 +182,13 @@ export function checkSelectNotifications(
 export function checkTopics(topics: readonly string[] | undefined): void {
   if (topics === undefined) return;
   if (!Array.isArray(topics)) {
-    throw new TypeError(`topics must be an array of strings, not ${describe(topics)}.`);
+    throw new TypeError(`topics must be an array of strings, not ${describeValue(topics)}.`);
   }
   for (let i = 0; i < topics.length; i++) {
     const topic: unknown = topics[i];
     if (typeof topic !== 'string') {
       throw new TypeError(
-        `topics must be an array of strings, but topics[${i}] is ${describe(topic)}.`,
+        `topics must be an array of strings, but topics[${i}] is ${describeValue(topic)}.`,
       );
     }
     checkWellFormed(`topics[${i}]`, topic);
@@ -217,7 +218,7 @@ export function checkTrackingQuery(applicationName: string, notificationId: unkn
 
 function checkOptions(method: string, options: unknown): void {
   if (typeof options !== 'object') {
-    throw new TypeError(`${method}() options must be an object, not ${describe(options)}.`);
+    throw new TypeError(`${method}() options must be an object, not ${describeValue(options)}.`);
   }
 }
 
@@ -229,7 +230,7 @@ function checkOptions(method: string, options: unknown): void {
 export function checkOptionalInteger(name: string, value: unknown): void {
   if (value !== null && value !== undefined && !Number.isSafeInteger(value)) {
     throw new TypeError(
-      `${name} must be a safe integer, null or undefined, not ${describe(value)}.`,
+      `${name} must be a safe integer, null or undefined, not ${describeValue(value)}.`,
     );
   }
 }
@@ -241,7 +242,9 @@ export function checkOptionalInteger(name: string, value: unknown): void {
  */
 export function checkLimit(name: string, value: unknown): void {
   if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw new TypeError(`${name} must be a non-negative safe integer, not ${describe(value)}.`);
+    throw new TypeError(
+      `${name} must be a non-negative safe integer, not ${describeValue(value)}.`,
+    );
   }
 }
 
@@ -252,20 +255,6 @@ export function checkLimit(name: string, value: unknown): void {
  */
 export function checkString(name: string, value: unknown): void {
   if (typeof value !== 'string') {
-    throw new TypeError(`${name} must be a string, not ${describe(value)}.`);
+    throw new TypeError(`${name} must be a string, not ${describeValue(value)}.`);
   }
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'object') {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object';
-  }
-  return `a ${typeof value}`;
 }

@@ -10,7 +10,8 @@ import type {
   Subscription,
 } from '../persistence/recorders.js';
 import type { Notification, StoredEvent, Tracking } from '../persistence/stored-event.js';
-import { checkSelectNotifications, describe } from '../persistence/validation.js';
+import { checkSelectNotifications } from '../persistence/validation.js';
+import { describeValue } from '../utils/describe-value.js';
 import { checkEvents } from './check-events.js';
 import type { PgClient } from './driver.js';
 import { checkIdentifierLength, qualified, quoteIdent, quoteLiteral } from './identifiers.js';
@@ -92,7 +93,7 @@ export class PostgresApplicationRecorder
     const { pollInterval = DEFAULT_POLL_INTERVAL, trackingTable = null, maxGroupBytes } = options;
     if (!(pollInterval > 0 && pollInterval < 2 ** 31)) {
       throw new TypeError(
-        `pollInterval must be a positive number of milliseconds, not ${describe(pollInterval)}.`,
+        `pollInterval must be a positive number of milliseconds, not ${describeValue(pollInterval)}.`,
       );
     }
     if (
@@ -100,7 +101,7 @@ export class PostgresApplicationRecorder
       !(Number.isSafeInteger(maxGroupBytes) && maxGroupBytes > 0)
     ) {
       throw new TypeError(
-        `maxGroupBytes must be a positive integer number of bytes, not ${describe(maxGroupBytes)}.`,
+        `maxGroupBytes must be a positive integer number of bytes, not ${describeValue(maxGroupBytes)}.`,
       );
     }
     this.pollInterval = pollInterval;

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { DataError, ProgrammingError } from '../persistence/errors.js';
 import type { Closable } from '../persistence/recorders.js';
-import { describe } from '../persistence/validation.js';
+import { describeValue } from '../utils/describe-value.js';
 import { qualified } from './identifiers.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import type { PostgresRow } from './transaction-client.js';
@@ -135,7 +135,7 @@ export abstract class PostgresRecorder implements Closable {
 export function toSafeInteger(value: unknown, what: string): number {
   if (typeof value === 'number') return value;
   throw new DataError(
-    `The ${what} ${describe(value)} read from PostgreSQL is above Number.MAX_SAFE_INTEGER and ` +
+    `The ${what} ${describeValue(value)} read from PostgreSQL is above Number.MAX_SAFE_INTEGER and ` +
       'cannot be represented exactly as a JavaScript number.',
   );
 }

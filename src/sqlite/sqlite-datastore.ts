@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InterfaceError, OperationalError } from '../persistence/errors.js';
 import type { NotificationSignal } from '../persistence/notification-signal.js';
+import { describeValue } from '../utils/describe-value.js';
 import {
   loadSqliteDriver,
   SQLITE_DRIVER_PACKAGE,
@@ -323,12 +324,6 @@ function isDatabase(value: unknown): value is SqliteDatabase {
     typeof db.pragma === 'function' &&
     typeof db.name === 'string'
   );
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no class'})`;
-  return `${typeof value} ${String(value)}`;
 }
 
 function directoryExists(dir: string): boolean {

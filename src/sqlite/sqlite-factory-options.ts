@@ -1,3 +1,4 @@
+import { describeValue } from '../utils/describe-value.js';
 import type { SqliteDatabase } from './driver.js';
 import type { OriginatorIdType, SqliteSynchronous } from './sqlite-datastore.js';
 
@@ -72,7 +73,7 @@ export function checkSQLiteFactoryOptions(options: unknown): SQLiteFactoryOption
     const expected = CHECKS[key as keyof SQLiteFactoryOptions](value);
     if (expected !== null) {
       throw new TypeError(
-        `SQLiteFactory option '${key}' must be ${expected}, not ${describe(value)}.`,
+        `SQLiteFactory option '${key}' must be ${expected}, not ${describeValue(value)}.`,
       );
     }
   }
@@ -83,10 +84,4 @@ export function checkSQLiteFactoryOptions(options: unknown): SQLiteFactoryOption
     );
   }
   return record as SQLiteFactoryOptions;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return `an object (${value.constructor?.name ?? 'no class'})`;
 }

@@ -1,6 +1,6 @@
 import { pollForTracking } from '../persistence/poll-for-tracking.js';
 import type { WaitOptions } from '../persistence/recorders.js';
-import { describe } from '../persistence/validation.js';
+import { describeValue } from '../utils/describe-value.js';
 
 /**
  * `TrackingRecorder.wait` for the SQLite recorders: polls `hasTrackingId` (the tracking may be
@@ -16,7 +16,7 @@ export async function waitForTracking(
 ): Promise<void> {
   const signal = options?.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`signal must be an AbortSignal, not ${describe(signal)}.`);
+    throw new TypeError(`signal must be an AbortSignal, not ${describeValue(signal)}.`);
   }
   // Nothing to wait for (even if the signal has aborted) when it has been processed already.
   if (await hasTrackingId()) return;

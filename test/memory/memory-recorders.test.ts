@@ -85,7 +85,7 @@ describe('MemoryApplicationRecorder', () => {
     await assert.rejects(bad({ originatorVersion: 2 ** 53 }), DataError);
     await assert.rejects(bad({ originatorId: 7 }), /originatorId 7: expected a string/);
     await assert.rejects(bad({ topic: undefined }), /topic undefined: expected a string/);
-    await assert.rejects(bad({ state: [1, 2] }), /state a Array: expected a Uint8Array/);
+    await assert.rejects(bad({ state: [1, 2] }), /state an Array: expected a Uint8Array/);
     await assert.rejects(
       recorder.insertEvents('nope' as unknown as StoredEvent[]),
       /expects an array/,
