@@ -1,9 +1,9 @@
-import { pollForTracking } from '../persistence/poll-for-tracking.js';
-import type { WaitOptions } from '../persistence/recorders.js';
 import { describeValue } from '../utils/describe-value.js';
+import { pollForTracking } from './poll-for-tracking.js';
+import type { WaitOptions } from './recorders.js';
 
 /**
- * `TrackingRecorder.wait` for the SQLite recorders: polls `hasTrackingId` (the tracking may be
+ * `TrackingRecorder.wait` for the SQLite and PostgreSQL recorders: polls `hasTrackingId` (the tracking may be
  * written by another process), and is interrupted (`WaitInterruptedError`) by the caller's
  * signal or by `closed`, the recorder's own signal aborted when it closes.
  */

@@ -2,23 +2,18 @@ import { constants } from 'node:buffer';
 import { DataError, IntegrityError } from '../persistence/errors.js';
 import type { StoredEvent } from '../persistence/stored-event.js';
 import { checkStoredEvents } from '../persistence/validation.js';
+import { eventKey } from './event-key.js';
+import { isUuid } from './is-uuid.js';
 import type { OriginatorIdType } from './postgres-settings.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether the string is a hyphenated UUID (any case). */
-export function isUuid(value: string): boolean {
-  return value.length === 36 && UUID.test(value);
-}
 
 /**
  * The most characters one JavaScript string can hold. `pg` sends a `bytea[]` parameter as one
  * string, two hex characters per byte plus four per element, so this bounds a statement's states.
  */
-export const MAX_PARAMETER_CHARS: number = constants.MAX_STRING_LENGTH;
+const MAX_PARAMETER_CHARS: number = constants.MAX_STRING_LENGTH;
 
 /** The characters of the `bytea[]` text `pg` makes for `count` states of `bytes` bytes in all. */
-export function hexArrayChars(bytes: number, count: number): number {
+function hexArrayChars(bytes: number, count: number): number {
   return 2 * bytes + 4 * count + 2;
 }
 
@@ -104,19 +99,4 @@ function checkUniqueInBatch(events: readonly StoredEvent[], uuid: boolean): void
     }
     seen.add(key);
   }
-}
-
-/** The key of an event for duplicate checks (UUIDs compare case-insensitively). */
-export function eventKey(event: StoredEvent, uuid: boolean): string {
-  const id = uuid ? event.originatorId.toLowerCase() : event.originatorId;
-  return `${event.originatorVersion}\u0000${id}`;
-}
-
-/** The IntegrityError of an event that is already recorded. */
-export function alreadyRecorded(event: StoredEvent | undefined): IntegrityError {
-  return new IntegrityError(
-    `Stored event already recorded: originator ${event?.originatorId} version ` +
-      `${event?.originatorVersion}. A concurrent writer may have saved first: reload the ` +
-      'aggregate and retry the command. Nothing of this batch was stored.',
-  );
 }

@@ -8,13 +8,16 @@ import type {
 import type { StoredEvent } from '../persistence/stored-event.js';
 import { checkSelectEvents } from '../persistence/validation.js';
 import { eventsOfSql, rowsByOriginator, snapshotsAndEventsOfSql } from './batched-selects.js';
-import { checkEvents, isUuid } from './check-events.js';
+import { checkEvents } from './check-events.js';
 import { checkIdentifierLength, qualified } from './identifiers.js';
+import { isUuid } from './is-uuid.js';
 import { mapWriteError } from './pg-errors.js';
-import { type PostgresDatastore, statementName } from './postgres-datastore.js';
-import { PostgresRecorder, toSafeInteger } from './postgres-recorder.js';
+import type { PostgresDatastore } from './postgres-datastore.js';
+import { PostgresRecorder } from './postgres-recorder.js';
 import { ReadBatcher } from './read-batcher.js';
 import { createEventsTableSql } from './schema.js';
+import { statementName } from './statement-name.js';
+import { toSafeInteger } from './to-safe-integer.js';
 
 const EMPTY: StoredEvent[] = [];
 

@@ -16,8 +16,7 @@ import { checkEvents } from './check-events.js';
 import type { PgClient } from './driver.js';
 import { checkIdentifierLength, qualified, quoteIdent, quoteLiteral } from './identifiers.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
-import { type PostgresDatastore, statementName } from './postgres-datastore.js';
-import { toSafeInteger } from './postgres-recorder.js';
+import type { PostgresDatastore } from './postgres-datastore.js';
 import type { PostgresTrackingTable } from './postgres-tracking-table.js';
 import {
   createEventsTableSql,
@@ -25,6 +24,8 @@ import {
   createNotificationIndexSql,
 } from './schema.js';
 import { ScopedWakeUp } from './scoped-wake-up.js';
+import { statementName } from './statement-name.js';
+import { toSafeInteger } from './to-safe-integer.js';
 import { type PostgresTransactionClient, TransactionClient } from './transaction-client.js';
 import { WriteQueue } from './write-queue.js';
 

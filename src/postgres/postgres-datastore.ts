@@ -34,22 +34,7 @@ const READ_RETRY_WAIT = 200;
  * The advisory lock that serialises this library's DDL across processes (two arbitrary int4
  * keys): processes starting together do not collide creating the same tables.
  */
-export const DDL_LOCK_SQL = 'SELECT pg_advisory_xact_lock(1702258035, 1953719668)';
-
-const statementNames = new Map<string, string>();
-
-/**
- * The name of the prepared statement for this SQL text: the same text always gets the same name
- * and different texts never share one, so any pooled connection can cache any statement.
- */
-export function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = `es_${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
+const DDL_LOCK_SQL = 'SELECT pg_advisory_xact_lock(1702258035, 1953719668)';
 
 function noop(): void {}
 

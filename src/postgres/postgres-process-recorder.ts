@@ -4,12 +4,12 @@ import type {
   WaitOptions,
 } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
+import { waitForTracking } from '../persistence/wait-for-tracking.js';
 import {
   PostgresApplicationRecorder,
   type PostgresApplicationRecorderOptions,
 } from './postgres-application-recorder.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
-import { waitForTracking } from './postgres-tracking-recorder.js';
 import { PostgresTrackingTable } from './postgres-tracking-table.js';
 
 /**
@@ -79,7 +79,13 @@ export class PostgresProcessRecorder
     notificationId: number | null | undefined,
     options?: WaitOptions,
   ): Promise<void> {
-    return waitForTracking(this, this.closing.signal, applicationName, notificationId, options);
+    return waitForTracking(
+      () => this.hasTrackingId(applicationName, notificationId),
+      this.closing.signal,
+      applicationName,
+      notificationId,
+      options,
+    );
   }
 
   /** Stops subscriptions, interrupts waits and finishes queued writes. Safe to repeat. */

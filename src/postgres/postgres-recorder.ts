@@ -1,7 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { DataError, ProgrammingError } from '../persistence/errors.js';
+import { ProgrammingError } from '../persistence/errors.js';
 import type { Closable } from '../persistence/recorders.js';
-import { describeValue } from '../utils/describe-value.js';
 import { qualified } from './identifiers.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import type { PostgresRow } from './transaction-client.js';
@@ -126,18 +125,6 @@ export abstract class PostgresRecorder implements Closable {
 
   /** Releases what this recorder holds (the factory closes the shared connections). */
   abstract close(): Promise<void>;
-}
-
-/**
- * An int8 from the database as a number: `pg` gives the text when it is above
- * `Number.MAX_SAFE_INTEGER`, which is a `DataError`.
- */
-export function toSafeInteger(value: unknown, what: string): number {
-  if (typeof value === 'number') return value;
-  throw new DataError(
-    `The ${what} ${describeValue(value)} read from PostgreSQL is above Number.MAX_SAFE_INTEGER and ` +
-      'cannot be represented exactly as a JavaScript number.',
-  );
 }
 
 /**

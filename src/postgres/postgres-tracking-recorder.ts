@@ -1,6 +1,6 @@
-import { pollForTracking } from '../persistence/poll-for-tracking.js';
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
+import { waitForTracking } from '../persistence/wait-for-tracking.js';
 import { mapPgError, mapWriteError } from './pg-errors.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import { PostgresRecorder } from './postgres-recorder.js';
@@ -89,7 +89,13 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
     notificationId: number | null | undefined,
     options?: WaitOptions,
   ): Promise<void> {
-    return waitForTracking(this, this.closing.signal, applicationName, notificationId, options);
+    return waitForTracking(
+      () => this.hasTrackingId(applicationName, notificationId),
+      this.closing.signal,
+      applicationName,
+      notificationId,
+      options,
+    );
   }
 
   /** Interrupts pending waits. Safe to repeat. */
@@ -152,27 +158,4 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
       datastore.release(client, failure);
     }
   }
-}
-
-/** `wait` for the PostgreSQL recorders: polls `hasTrackingId`, interrupted by close too. */
-export async function waitForTracking(
-  recorder: Pick<TrackingRecorder, 'hasTrackingId'>,
-  closing: AbortSignal,
-  applicationName: string,
-  notificationId: number | null | undefined,
-  options: WaitOptions | undefined,
-): Promise<void> {
-  const signal = options?.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError('signal must be an AbortSignal.');
-  }
-  // Nothing to wait for: an aborted signal does not matter.
-  if (await recorder.hasTrackingId(applicationName, notificationId)) return;
-  const combined = signal === undefined ? closing : AbortSignal.any([signal, closing]);
-  return pollForTracking(
-    () => recorder.hasTrackingId(applicationName, notificationId),
-    applicationName,
-    notificationId,
-    { timeout: options?.timeout, signal: combined },
-  );
 }

@@ -8,9 +8,10 @@ import {
 import type { PgPool } from './driver.js';
 import { checkIdentifierLength, qualified } from './identifiers.js';
 import { mapWriteError } from './pg-errors.js';
-import { type PostgresDatastore, statementName } from './postgres-datastore.js';
-import { toSafeInteger } from './postgres-recorder.js';
+import type { PostgresDatastore } from './postgres-datastore.js';
 import { createTrackingTableSql } from './schema.js';
+import { statementName } from './statement-name.js';
+import { toSafeInteger } from './to-safe-integer.js';
 import { trackingConflict } from './tracking-conflict.js';
 
 /**

@@ -1,10 +1,12 @@
 import { DataError, ProgrammingError } from '../persistence/errors.js';
 import type { StoredEvent, Tracking } from '../persistence/stored-event.js';
-import { alreadyRecorded, eventKey } from './check-events.js';
+import { alreadyRecorded } from './already-recorded.js';
 import type { PgPoolClient } from './driver.js';
+import { eventKey } from './event-key.js';
 import { isConnectionError, mapPgError, mapWriteError } from './pg-errors.js';
-import { type PostgresDatastore, statementName } from './postgres-datastore.js';
+import type { PostgresDatastore } from './postgres-datastore.js';
 import type { OriginatorIdType } from './postgres-settings.js';
+import { statementName } from './statement-name.js';
 import { trackingConflict } from './tracking-conflict.js';
 
 /** One save waiting to be written: its events, its tracking, and how to settle it. */

@@ -13,6 +13,7 @@ export {
   type SqliteRunResult,
   type SqliteStatement,
 } from './driver.js';
+export { LockUnavailable } from './lock-unavailable.js';
 export { SQLiteAggregateRecorder } from './sqlite-aggregate-recorder.js';
 export {
   DEFAULT_SQLITE_POLL_INTERVAL,
@@ -30,7 +31,7 @@ export {
 export { parseSqliteDbName, type SqliteTarget } from './sqlite-db-name.js';
 export { SQLiteFactory, type SQLiteRecorders } from './sqlite-factory.js';
 export type { SQLiteFactoryOptions } from './sqlite-factory-options.js';
-export { LockUnavailable, SQLiteLockQueue } from './sqlite-lock-queue.js';
+export { SQLiteLockQueue } from './sqlite-lock-queue.js';
 export { SQLiteProcessRecorder } from './sqlite-process-recorder.js';
 export { SQLiteRecorder } from './sqlite-recorder.js';
 export { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';

@@ -6,13 +6,15 @@ import type {
 } from '../persistence/recorders.js';
 import type { StoredEvent, Tracking } from '../persistence/stored-event.js';
 import { checkSelectEvents, checkStoredEvents } from '../persistence/validation.js';
+import { checkTableName } from './check-table-name.js';
 import type { SqliteDatabase, SqliteRunResult, SqliteStatement } from './driver.js';
+import { invalidRowError } from './invalid-row-error.js';
+import { isBusy } from './is-busy.js';
+import { LockUnavailable } from './lock-unavailable.js';
 import { hexToUuid, uuidToHex } from './originator-ids.js';
 import type { SQLiteDatastore, SqliteConnection } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
-import { isBusy, LockUnavailable } from './sqlite-lock-queue.js';
-import { checkTableName, SQLiteRecorder } from './sqlite-recorder.js';
-import { invalidRowError } from './sqlite-row-errors.js';
+import { SQLiteRecorder } from './sqlite-recorder.js';
 
 type EventRow = [version: number, topic: string, state: Uint8Array];
 

@@ -10,11 +10,11 @@ import type {
 import type { Notification, StoredEvent } from '../persistence/stored-event.js';
 import { checkSelectNotifications } from '../persistence/validation.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
+import { invalidRowError } from './invalid-row-error.js';
 import { hexToUuid } from './originator-ids.js';
 import { SQLiteAggregateRecorder } from './sqlite-aggregate-recorder.js';
 import type { SQLiteDatastore } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
-import { invalidRowError } from './sqlite-row-errors.js';
 
 type NotificationRow = [
   id: number,

@@ -3,20 +3,18 @@ import { dirname } from 'node:path';
 import { InterfaceError, OperationalError } from '../persistence/errors.js';
 import type { NotificationSignal } from '../persistence/notification-signal.js';
 import { describeValue } from '../utils/describe-value.js';
+import { closedWhileWaiting } from './closed-while-waiting.js';
 import {
   loadSqliteDriver,
   SQLITE_DRIVER_PACKAGE,
   type SqliteDatabase,
   type SqliteStatement,
 } from './driver.js';
+import { isBusy } from './is-busy.js';
+import { LockUnavailable } from './lock-unavailable.js';
 import { parseSqliteDbName, type SqliteTarget } from './sqlite-db-name.js';
 import { toPersistenceError } from './sqlite-errors.js';
-import {
-  closedWhileWaiting,
-  isBusy,
-  LockUnavailable,
-  SQLiteLockQueue,
-} from './sqlite-lock-queue.js';
+import { SQLiteLockQueue } from './sqlite-lock-queue.js';
 
 /** SQLite's `synchronous` settings, from least to most durable. */
 export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';

@@ -1,27 +1,4 @@
-import { InterfaceError, OperationalError } from '../persistence/errors.js';
-import { toPersistenceError } from './sqlite-errors.js';
-
-/**
- * Thrown by a write attempt that could not start because another connection holds the
- * database's write lock (`SQLITE_BUSY`), or because the connection the user gave is inside the
- * user's own transaction. The attempt changed nothing, so it can be made again later.
- */
-export class LockUnavailable extends Error {
-  /** The driver's `SQLITE_BUSY` error, or `null` when the user's transaction was open. */
-  readonly busy: unknown;
-
-  constructor(busy: unknown) {
-    super('The SQLite write lock is held by another connection or transaction.');
-    this.name = 'LockUnavailable';
-    this.busy = busy;
-  }
-}
-
-/** Whether a driver error means another connection holds a lock (nothing was done). */
-export function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
+import { LockUnavailable } from './lock-unavailable.js';
 
 interface Waiter {
   readonly attempt: () => unknown;
@@ -160,36 +137,4 @@ export class SQLiteLockQueue {
     const wake = Math.min(...waiters.map((w) => w.deadline)) - now;
     this.timer = setTimeout(() => this.drain(), Math.max(1, Math.min(this.delay, wake)));
   }
-}
-
-/** The error of a write made after its connection was closed while it waited for the lock. */
-export function closedWhileWaiting(dbName: string): InterfaceError {
-  return new InterfaceError(
-    `SQLite database '${dbName}' was closed while a write waited for its write lock: nothing ` +
-      'of that write was stored.',
-  );
-}
-
-/**
- * The error of a write that waited `lockTimeout` milliseconds for the write lock in vain: an
- * `OperationalError` (the driver's `SQLITE_BUSY` error as `cause`) whose message starts with
- * `context` and says what to do.
- */
-export function lockTimeoutError(
-  last: LockUnavailable,
-  context: string,
-  lockTimeout: number,
-): OperationalError {
-  const waited = `(waited ${lockTimeout / 1000} s)`;
-  if (last.busy === null) {
-    return new OperationalError(
-      `${context}: the connection given to the library stayed inside a transaction of yours for ` +
-        `longer than the lock timeout ${waited}. The library's writes are transactions of their ` +
-        'own: commit or roll back yours first, and do not await them inside it.',
-    );
-  }
-  const error = toPersistenceError(last.busy, `${context} ${waited}`);
-  return error instanceof OperationalError
-    ? error
-    : new OperationalError(error.message, { cause: last.busy });
 }

@@ -1,26 +1,11 @@
 import { InterfaceError } from '../persistence/errors.js';
 import type { Closable } from '../persistence/recorders.js';
 import type { SqliteDatabase } from './driver.js';
+import { isBusy } from './is-busy.js';
+import { lockTimeoutError } from './lock-timeout-error.js';
+import { LockUnavailable } from './lock-unavailable.js';
 import { SQLiteDatastore, type SqliteConnection } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
-import { isBusy, LockUnavailable, lockTimeoutError } from './sqlite-lock-queue.js';
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * Checks that a table name is a plain SQL identifier (it is spliced into statements).
- *
- * @throws TypeError naming the table.
- */
-export function checkTableName(name: string): string {
-  if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
-    throw new TypeError(
-      `Invalid SQLite table name ${JSON.stringify(name)}: use letters, digits and underscores, ` +
-        'not starting with a digit.',
-    );
-  }
-  return name;
-}
 
 /**
  * The base of the SQLite recorders: connects on first use (or `ready()`), creates the

@@ -5,12 +5,12 @@ import {
   checkTracking,
   checkTrackingQuery,
 } from '../persistence/validation.js';
+import { waitForTracking } from '../persistence/wait-for-tracking.js';
 import type { SqliteDatabase } from './driver.js';
 import type { SQLiteDatastore } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
 import { SQLiteRecorder } from './sqlite-recorder.js';
 import { SQLiteTrackingTable } from './sqlite-tracking-table.js';
-import { waitForTracking } from './wait-for-tracking.js';
 
 /**
  * A SQLite tracking recorder (Python's `SQLiteTrackingRecorder`): table `tracking`, one row per

@@ -1,7 +1,7 @@
 import { IntegrityError, OperationalError } from '../persistence/errors.js';
 import type { Tracking } from '../persistence/stored-event.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
-import { invalidRowError } from './sqlite-row-errors.js';
+import { invalidRowError } from './invalid-row-error.js';
 
 /** The application name of the row that marks a tracking table as single-row (Python's). */
 export const TRACKING_MIGRATION_ID = '__migration__';
