@@ -1,10 +1,12 @@
 import { describeValue } from '../utils/describe-value.js';
-import { Aggregate, checkCreatedId } from './aggregate.js';
+import { Aggregate } from './aggregate.js';
 import { AggregateCreated } from './aggregate-created.js';
 import { AggregateEvent } from './aggregate-event.js';
+import { checkCreatedId } from './check-created-id.js';
+import { describeCall } from './describe-call.js';
 import type { EventClass } from './domain-event.js';
-import { describeCall, installApply, statedFields } from './event-decorator.js';
 import { checkFieldNames } from './field-names.js';
+import { installApply } from './install-apply.js';
 import {
   type AggregateInit,
   CTOR_PARAMS,
@@ -19,8 +21,10 @@ import {
   KEEP_NAMES_ADVICE,
   parametersLookMangled,
 } from './mangled-names.js';
-import { ParameterParseError, parseConstructorParameters } from './parse-params.js';
+import { ParameterParseError } from './parameter-parse-error.js';
+import { parseConstructorParameters } from './parse-params.js';
 import { registerAggregateTopics } from './register-aggregate.js';
+import { statedFields } from './stated-fields.js';
 
 /** An aggregate class as `@aggregate` receives it. */
 type AggregateCtor = abstract new (...args: never[]) => Aggregate;

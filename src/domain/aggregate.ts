@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { describeValue } from '../utils/describe-value.js';
 import { AggregateCreated } from './aggregate-created.js';
 import { AggregateEvent } from './aggregate-event.js';
-import {
-  checkAggregateClass,
-  eventMembersMessage,
-  undecoratedEventMembers,
-} from './check-aggregate-class.js';
+import { checkAggregateClass } from './check-aggregate-class.js';
+import { checkCreatedId } from './check-created-id.js';
 import type { EventClass, EventFields, FieldsArgument } from './domain-event.js';
 import { type AggregateInit, checkedClasses, decoratedOriginals, runtime } from './internal.js';
 import { KEEP_NAMES_ADVICE, parametersLookMangled } from './mangled-names.js';
@@ -14,6 +11,7 @@ import { parseFunctionParameters } from './parse-params.js';
 import type { AggregateLike, CollectEvents } from './protocols.js';
 import { Snapshot } from './snapshot.js';
 import { getTopic } from './topics.js';
+import { eventMembersMessage, undecoratedEventMembers } from './undecorated-event-members.js';
 
 /** The fields `triggerEvent` takes: the event's own fields, and optionally its timestamp. */
 export type TriggerFields<E> = Omit<
@@ -72,17 +70,6 @@ function createIdArgs(cls: AggregateClass<unknown>, fields: Record<string, unkno
     );
   }
   return names.map((name) => fields[name]);
-}
-
-/** Checks what `createId` returned. */
-export function checkCreatedId(cls: { readonly name: string }, id: unknown): string {
-  if (typeof id !== 'string' || id === '') {
-    throw new TypeError(
-      `${cls.name}.createId() returned ${describeValue(id)}: an aggregate id must be a ` +
-        `non-empty string (a UUID by default).`,
-    );
-  }
-  return id;
 }
 
 /** The error for constructing an aggregate class with `new` when that records no event. */

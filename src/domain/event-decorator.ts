@@ -2,12 +2,15 @@ import { describeValue } from '../utils/describe-value.js';
 import type { Aggregate } from './aggregate.js';
 import { AggregateCreated } from './aggregate-created.js';
 import { AggregateEvent } from './aggregate-event.js';
-import { eventMembersMessage } from './check-aggregate-class.js';
+import { describeCall } from './describe-call.js';
 import type { EventClass } from './domain-event.js';
 import { ProgrammingError } from './errors.js';
 import { checkFieldNames } from './field-names.js';
 import { EVENT_DEF, type EventDefinition, runtime } from './internal.js';
-import { ParameterParseError, parseFunctionParameters } from './parse-params.js';
+import { ParameterParseError } from './parameter-parse-error.js';
+import { parseFunctionParameters } from './parse-params.js';
+import { statedFields } from './stated-fields.js';
+import { eventMembersMessage } from './undecorated-event-members.js';
 
 /** A method or setter that `@event` can decorate. */
 type Member = (this: never, ...args: never[]) => unknown;
@@ -63,36 +66,6 @@ function triggerDecorated(
   aggregate.pendingEvents.push(event as unknown as AggregateEvent);
 }
 
-/**
- * The `apply` of events defined by `@event`: runs the decorated member's original body with
- * the event's fields as arguments. Shared by all such event classes (their definition is on the
- * prototype), so no function is made per class or per call.
- */
-export function applyDecorated(this: AggregateEvent, aggregate: Aggregate): void {
-  const def = (this as unknown as Record<symbol, EventDefinition>)[EVENT_DEF] as EventDefinition;
-  const fields = this as unknown as Record<string, unknown>;
-  const names = def.paramNames;
-  const args = new Array<unknown>(names.length);
-  for (let i = 0; i < names.length; i++) args[i] = fields[names[i] as string];
-  const previous = runtime.applying;
-  runtime.applying = aggregate;
-  try {
-    def.body.apply(aggregate, args);
-  } finally {
-    runtime.applying = previous;
-  }
-}
-
-/** Makes the event class of an `@event` member apply the member's body. */
-export function installApply(cls: EventClass<unknown>, def: EventDefinition): void {
-  Object.defineProperty(cls.prototype, 'apply', {
-    value: applyDecorated,
-    writable: true,
-    configurable: true,
-  });
-  Object.defineProperty(cls.prototype, EVENT_DEF, { value: def, configurable: true });
-}
-
 function isOptionsObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value);
 }
@@ -134,19 +107,6 @@ function checkSpec(spec: unknown): void {
         `@aggregate (for the constructor) can use. Use a class extending Aggregate.Event.`,
     );
   }
-}
-
-/** The definitions of `@event` members whose field names were stated (`{ fields }`). */
-export const statedFields = new WeakSet<EventDefinition>();
-
-/** How `@event(...)` was called, with `fields` as given (for messages). */
-export function describeCall(
-  spec: string | EventClass<AggregateEvent> | undefined,
-  fields: string,
-) {
-  const first =
-    typeof spec === 'string' ? `'${spec}'` : typeof spec === 'function' ? spec.name : '';
-  return `@event(${first}${first === '' ? '' : ', '}{ fields: [${fields}] })`;
 }
 
 function decorate(

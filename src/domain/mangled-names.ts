@@ -6,7 +6,7 @@
  * so compactness alone is not enough: the class's `extends` clause tells, since written code
  * names the base class (`extends Aggregate`) where a minifier writes `extends J`.
  */
-import { skipLiteral } from './parse-params.js';
+import { skipLiteral } from './skip-literal.js';
 
 const WORD = /[\p{ID_Continue}$\u200c\u200d]/u;
 const minifiedCache = new WeakMap<object, boolean>();

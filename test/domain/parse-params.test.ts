@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ParameterParseError } from '../../src/domain/parameter-parse-error.js';
 import {
-  ParameterParseError,
   parseConstructorParameters,
   parseFunctionParameters,
 } from '../../src/domain/parse-params.js';

@@ -1,0 +1,2 @@
+/** Why parameter names could not be read. */
+export class ParameterParseError extends Error {}
