@@ -220,7 +220,9 @@ export function mapWriteError(error: unknown, server: ServerDescription): Error 
       code === 'ECONNREFUSED' ||
       code === 'ENOTFOUND' ||
       code === 'EAI_AGAIN' ||
-      messageOf(error).includes('timeout exceeded when trying to connect');
+      messageOf(error).includes('timeout exceeded when trying to connect') ||
+      // pg refuses a client that already broke before sending anything: nothing was written.
+      messageOf(error).includes('is not queryable');
     if (!connecting) {
       return new OperationalError(
         `The connection to ${where(server)} was lost during a write: the outcome is unknown ` +

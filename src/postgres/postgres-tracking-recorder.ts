@@ -1,3 +1,4 @@
+import { OperationalError } from '../persistence/errors.js';
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
 import { waitForTracking } from '../persistence/wait-for-tracking.js';
@@ -108,8 +109,10 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
    * `BEGIN`; checks the tracking (an `IntegrityError` when its id is not greater than the one
    * recorded for its application) and records it; awaits `fn(client)`; `COMMIT`, resolving to
    * what `fn` resolved to. When `fn` throws or the connection drops, it rolls back and changes
-   * nothing (a dropped connection is discarded, not returned to the pool). A connection lost
-   * while committing is an `OperationalError` saying the outcome is unknown.
+   * nothing (a dropped connection is discarded, not returned to the pool). A session the server
+   * ended while `fn` ran (an idle-in-transaction timeout, a terminated backend) is an
+   * `OperationalError` saying so and that nothing was recorded. A connection lost while
+   * committing is an `OperationalError` saying the outcome is unknown.
    *
    * The tracking is recorded before `fn` runs, so a concurrent transaction with the same
    * application waits for this one and then fails with `IntegrityError` instead of doing its
@@ -132,6 +135,13 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
     // What the connection last failed with: a connection error discards it.
     let failure: unknown;
     let stage: 'begin' | 'fn' | 'commit' = 'begin';
+    // Why the server ended the session between queries (an idle-in-transaction timeout, a
+    // terminated backend): pg then says only "not queryable" to the next query.
+    let ended: Error | null = null;
+    const onError = (error: Error) => {
+      ended ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       if (!(await this.tracking.insertOn(client, tracking))) {
@@ -147,6 +157,8 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
     } catch (error) {
       lent.end();
       failure = error;
+      if (ended !== null)
+        throw sessionEnded(ended, datastore.settings.idleInTransactionSessionTimeout);
       if (stage === 'commit') throw mapWriteError(error, datastore.server);
       try {
         await client.query('ROLLBACK');
@@ -155,7 +167,22 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
       }
       throw stage === 'fn' ? error : mapPgError(error, datastore.server);
     } finally {
+      client.removeListener('error', onError);
       datastore.release(client, failure);
     }
   }
+}
+
+/** The error of a transaction whose session the server ended before `COMMIT` was sent. */
+function sessionEnded(reason: Error, idleTimeout: number): OperationalError {
+  const idle = (reason as { code?: unknown }).code === '25P03';
+  return new OperationalError(
+    `PostgreSQL ended the transaction's session before it committed (${reason.message}): ` +
+      'nothing of the transaction was recorded. ' +
+      (idle
+        ? `Its function was idle for longer than POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT ` +
+          `(${idleTimeout} s): keep slow work outside the transaction, or raise that setting.`
+        : 'Retry it.'),
+    { cause: reason },
+  );
 }

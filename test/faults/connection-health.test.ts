@@ -159,7 +159,10 @@ whenPostgres(() => {
           view.add(`${app}-slow`, { applicationName: app, notificationId: 2 }, 2000, queryAfter),
           (error: unknown) => {
             assert.ok(error instanceof OperationalError, String(error));
-            assert.match(error.message, /idle-in-transaction|connection/i);
+            assert.match(error.message, /ended the transaction's session before it committed/);
+            assert.match(error.message, /idle-in-transaction timeout/);
+            assert.match(error.message, /nothing of the transaction was recorded/);
+            assert.match(error.message, /POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT \(1 s\)/);
             return true;
           },
         );
