@@ -18,8 +18,8 @@ export {
   type LoggedEventFields,
   type TriggerLoggedEventOptions,
 } from './event-sourced-log.js';
+export { formatSectionId } from './format-section-id.js';
 export {
-  formatSectionId,
   LocalNotificationLog,
   type LocalNotificationLogOptions,
   type NotificationLog,

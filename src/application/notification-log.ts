@@ -1,5 +1,6 @@
 import type { ApplicationRecorder, SelectNotificationsOptions } from '../persistence/recorders.js';
 import type { Notification } from '../persistence/stored-event.js';
+import { formatSectionId } from './format-section-id.js';
 
 /**
  * A page of an application's notification log. `id` is `"first,last"` of the notifications it
@@ -9,11 +10,6 @@ export interface Section {
   readonly id: string | null;
   readonly items: readonly Notification[];
   readonly nextId: string | null;
-}
-
-/** Formats a section id from the first and last notification ids it covers. */
-export function formatSectionId(first: number, last: number): string {
-  return `${first},${last}`;
 }
 
 /** Reads an application's notifications in order, by sections or by position. */

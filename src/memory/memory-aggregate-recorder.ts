@@ -53,7 +53,7 @@ export class MemoryAggregateRecorder implements AggregateRecorder {
  *
  * @throws TypeError when the batch is not an array; DataError for a malformed event.
  */
-export function copyStoredEvents(storedEvents: readonly StoredEvent[]): StoredEvent[] {
+function copyStoredEvents(storedEvents: readonly StoredEvent[]): StoredEvent[] {
   checkStoredEvents(storedEvents);
   const n = storedEvents.length;
   const copies = new Array<StoredEvent>(n);

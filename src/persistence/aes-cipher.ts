@@ -31,6 +31,8 @@ export class AESCipher implements Cipher {
   /** The environment key that holds the base64 key. */
   static readonly CIPHER_KEY = 'CIPHER_KEY';
 
+  // ECMAScript #private, unlike TypeScript's `private` used elsewhere: the key must not show in
+  // JSON.stringify, Object.keys or a structured clone of an application's infrastructure.
   readonly #key: Buffer;
   readonly #algorithm: GcmAlgorithm;
 

@@ -15,11 +15,11 @@ interface Waiting<T> {
  * one statement. Waiting reads are served in the order they came.
  */
 export class ReadBatcher<T> {
-  readonly #concurrency: number;
-  readonly #readOne: (key: string) => Promise<T>;
-  readonly #readMany: (keys: readonly string[]) => Promise<T[]>;
-  #running = 0;
-  #waiting: Waiting<T>[] = [];
+  private readonly concurrency: number;
+  private readonly readOne: (key: string) => Promise<T>;
+  private readonly readMany: (keys: readonly string[]) => Promise<T[]>;
+  private running = 0;
+  private waiting: Waiting<T>[] = [];
 
   /**
    * @param concurrency statements to run at once (the connections reads may use).
@@ -35,32 +35,32 @@ export class ReadBatcher<T> {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`ReadBatcher needs a concurrency of at least 1, got ${concurrency}.`);
     }
-    this.#concurrency = concurrency;
-    this.#readOne = readOne;
-    this.#readMany = readMany;
+    this.concurrency = concurrency;
+    this.readOne = readOne;
+    this.readMany = readMany;
   }
 
   /** The value of `key`, read on its own or with other reads waiting at the same time. */
   read(key: string): Promise<T> {
-    if (this.#running < this.#concurrency && this.#waiting.length === 0) {
-      this.#running++;
-      return this.#readOne(key).finally(this.#ended);
+    if (this.running < this.concurrency && this.waiting.length === 0) {
+      this.running++;
+      return this.readOne(key).finally(this.ended);
     }
     return new Promise<T>((resolve, reject) => {
-      this.#waiting.push({ key, resolve, reject });
+      this.waiting.push({ key, resolve, reject });
     });
   }
 
-  readonly #ended = (): void => {
-    this.#running--;
-    while (this.#waiting.length > 0 && this.#running < this.#concurrency) {
-      const batch = this.#waiting.splice(0, MAX_BATCH);
-      this.#running++;
+  private readonly ended = (): void => {
+    this.running--;
+    while (this.waiting.length > 0 && this.running < this.concurrency) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      this.running++;
       const first = batch[0]!;
       const values =
         batch.length === 1
-          ? this.#readOne(first.key).then((value) => [value])
-          : this.#readMany(batch.map((w) => w.key));
+          ? this.readOne(first.key).then((value) => [value])
+          : this.readMany(batch.map((w) => w.key));
       values
         .then(
           (results) => {
@@ -70,7 +70,7 @@ export class ReadBatcher<T> {
             for (const w of batch) w.reject(error);
           },
         )
-        .finally(this.#ended);
+        .finally(this.ended);
     }
   };
 }
