@@ -48,11 +48,13 @@ export class WriterProcess {
     this.proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr += chunk;
     });
-    this.exited = new Promise((resolve) => this.proc.once('exit', () => resolve()));
-    void this.exited.then(() => {
-      // A writer that dies by itself (not killed) is a failure of the test, not a fault.
-      if (!this.killed) this.stderr ||= 'exited by itself';
-    });
+    this.exited = new Promise((resolve) =>
+      this.proc.once('exit', (code) => {
+        // A writer that ends by itself (not killed) is a failure of the test, not a fault.
+        if (!this.killed) this.stderr ||= `exited by itself with code ${String(code)}`;
+        resolve();
+      }),
+    );
   }
 
   /** What the writer printed on stderr, or why it ended when it was not killed. */
