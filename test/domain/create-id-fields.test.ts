@@ -25,6 +25,10 @@ describe('createId with the fields of the created event', () => {
   });
 
   test('createId parameters renamed by a minifier are a TypeError saying what to do', () => {
+    /** The type of the minified class's created event. */
+    class RegisteredShape extends Aggregate.Created {
+      declare readonly licencePlate: string;
+    }
     // What esbuild --minify makes of a class like Vehicle above: one line, one-letter names.
     const make = new Function(
       'a',
@@ -36,7 +40,7 @@ describe('createId with the fields of the created event', () => {
       u: typeof uuid5,
       n: string,
     ) => typeof Aggregate & {
-      Registered: typeof Aggregate.Created;
+      Registered: typeof RegisteredShape;
     };
     const Minified = make(Aggregate, uuid5, NAMESPACE_URL);
     registerAggregate(Minified);
