@@ -41,9 +41,15 @@ const MAX_KEPT_ITEMS = 1 << 16;
  * garbage collection V8 would drop that map and the optimised code of every function that
  * creates readers, and reading would run slowly until it is optimised again.
  */
-function takeReader(text: string, revive: Revive, reviveString: ReviveString | null): Reader {
-  const reader = sharedReader;
-  if (reader.busy) return new Reader(text, revive, reviveString);
+function takeReader(
+  text: string,
+  revive: Revive,
+  reviveString: ReviveString | null,
+  checked: boolean,
+): Reader {
+  const reader = sharedReader.busy ? new Reader(text, revive, reviveString) : sharedReader;
+  reader.checkStrings = !checked;
+  if (reader !== sharedReader) return reader;
   reader.text = text;
   reader.revive = revive;
   reader.reviveString = reviveString;
@@ -65,14 +71,48 @@ function releaseReader(reader: Reader): void {
 }
 
 /**
- * A raw control character (U+0000 to U+001F), which JSON allows only escaped inside strings (and
- * tab, line feed and carriage return as whitespace outside). The reader finds strings by their
- * quotes without looking inside, so the whole text is checked once, by the regexp engine's
- * native scan (measured faster than checking each string in the reader); a text that holds one
- * is left to `JSON.parse`, which rejects it (or takes the whitespace).
+ * Whether `text` holds a raw control character (U+0000 to U+001F) between `start` and `end`.
+ * JSON allows them only escaped inside strings (and tab, line feed and carriage return as
+ * whitespace outside, where this reader gives up on any character it does not expect). So the
+ * reader checks the strings it slices (keys, values, transcoded names and data), and only
+ * those: a text that holds one is left to `JSON.parse`, which rejects it. Checking the few short
+ * strings of an event state costs less than one regular-expression scan of the whole text.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
-const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+function hasControl(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    if (text.charCodeAt(i) < 32) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the UTF-8 bytes `data` hold a control character (a byte below 0x20: every byte of a
+ * multi-byte sequence is 0x80 or above). Four bytes at a time, with the bit trick that finds a
+ * byte below n in a word (exact for n ≤ 128): several times faster than a regular expression
+ * over the decoded text, for the long texts of snapshots, where string-by-string checks cost
+ * most.
+ */
+export function holdsControlByte(data: Uint8Array): boolean {
+  const n = data.length;
+  const offset = data.byteOffset;
+  let i = 0;
+  const head = Math.min(n, (4 - (offset & 3)) & 3);
+  for (; i < head; i++) if (data[i]! < 32) return true;
+  const count = (n - i) >>> 2;
+  if (count > 0) {
+    const words = new Int32Array(data.buffer, offset + i, count);
+    let found = 0;
+    for (let j = 0; j < count; j++) {
+      const x = words[j]!;
+      found |= (x - 0x20202020) & ~x;
+    }
+    // 0x80808080 as a 32-bit integer: the top bit of each byte.
+    if ((found & -0x7f7f7f80) !== 0) return true;
+    i += count << 2;
+  }
+  for (; i < n; i++) if (data[i]! < 32) return true;
+  return false;
+}
 
 /** Returned when the reader gives up. */
 const GIVE_UP: unique symbol = Symbol('give up');
@@ -83,6 +123,8 @@ export type Revive = (name: string, data: unknown) => unknown;
 /**
  * Rebuilds the value that a transcoding named `name` wrote as the string `text.slice(start,
  * end)` (which holds no escape), so that a reviver that can read it in place need not slice it.
+ * The string may hold a raw control character, which JSON does not allow: the reviver must then
+ * throw (the reader gives up on the text, which is left to `JSON.parse`, which rejects it).
  */
 export type ReviveString = (name: string, text: string, start: number, end: number) => unknown;
 
@@ -96,9 +138,9 @@ export function readCompactJSON(
   text: string,
   revive: Revive,
   reviveString: ReviveString | null = null,
+  checked = false,
 ): unknown {
-  if (CONTROL_CHARACTER.test(text)) return undefined;
-  const reader = takeReader(text, revive, reviveString);
+  const reader = takeReader(text, revive, reviveString, checked);
   try {
     const value = reader.value(0);
     return value === GIVE_UP || reader.pos !== text.length ? undefined : value;
@@ -124,9 +166,10 @@ export function readCompactFields(
   target: Record<string, unknown>,
   fieldName: FieldName,
   memo: ShapeMemo | null = null,
+  checked = false,
 ): boolean {
-  if (text.charCodeAt(0) !== LEFT_BRACE || CONTROL_CHARACTER.test(text)) return false;
-  const reader = takeReader(text, revive, reviveString);
+  if (text.charCodeAt(0) !== LEFT_BRACE) return false;
+  const reader = takeReader(text, revive, reviveString, checked);
   try {
     if (memo !== null) {
       const shape = memo.shape;
@@ -185,6 +228,30 @@ class Reader {
   top = 0;
   /** Whether a read is using this reader (a reviver may start another read). */
   busy = false;
+  /** Whether strings are checked for control characters as they are read (see `takeReader`). */
+  checkStrings = true;
+
+  /**
+   * `reviveString(name, text, start, end)`, or GIVE_UP when it throws for a string that holds
+   * a control character. Such strings are not checked before: the common reviver (of dates)
+   * accepts nothing but digits and a few signs, so it rejects them itself, and a string that it
+   * accepts costs no check; a reviver that would accept any character must check (as
+   * `JSONTranscoder`'s does) and throw.
+   */
+  reviveStringAt(name: string, text: string, start: number, end: number): unknown {
+    if (!this.checkStrings) return this.reviveString!(name, text, start, end);
+    try {
+      return this.reviveString!(name, text, start, end);
+    } catch (error) {
+      if (hasControl(text, start, end)) return GIVE_UP;
+      throw error;
+    }
+  }
+
+  /** Whether a string being read holds a control character (false when the text was checked). */
+  hasControl(text: string, start: number, end: number): boolean {
+    return this.checkStrings && hasControl(text, start, end);
+  }
 
   constructor(
     public text: string,
@@ -198,7 +265,7 @@ class Reader {
     const c = text.charCodeAt(pos);
     if (c === QUOTE) {
       const end = text.indexOf('"', pos + 1);
-      if (end === -1) return GIVE_UP;
+      if (end === -1 || this.hasControl(text, pos + 1, end)) return GIVE_UP;
       this.pos = end + 1;
       return text.slice(pos + 1, end);
     }
@@ -251,10 +318,13 @@ class Reader {
         // The literal holds the opening quote, and the next one the closing quote.
         const end = text.indexOf('"', pos);
         if (end === -1) return false;
-        value =
-          kind === STRING_VALUE
-            ? text.slice(pos, end)
-            : this.reviveString!(shape.reviveNames[i]!, text, pos, end);
+        if (kind === STRING_VALUE) {
+          if (this.hasControl(text, pos, end)) return false;
+          value = text.slice(pos, end);
+        } else {
+          value = this.reviveStringAt(shape.reviveNames[i]!, text, pos, end);
+          if (value === GIVE_UP) return false;
+        }
         pos = end;
       }
       const name = names[i];
@@ -281,6 +351,7 @@ class Reader {
       if (text.charCodeAt(pos) !== QUOTE) return null;
       const keyEnd = text.indexOf('"', pos + 1);
       if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return null;
+      if (this.hasControl(text, pos + 1, keyEnd)) return null;
       const key = text.slice(pos + 1, keyEnd);
       if (key === '__proto__' || key === '_type_' || key === '_data_') return null;
       const at = keyEnd + 2;
@@ -292,7 +363,7 @@ class Reader {
         kind = STRING_VALUE;
         valueStart = at + 1;
         valueEnd = text.indexOf('"', valueStart);
-        if (valueEnd === -1) return null;
+        if (valueEnd === -1 || this.hasControl(text, valueStart, valueEnd)) return null;
         pos = valueEnd + 1;
       } else if (this.reviveString !== null && holdsAt(text, at, TYPE_OPENING)) {
         const nameStart = at + TYPE_OPENING.length;
@@ -304,7 +375,12 @@ class Reader {
           text.charCodeAt(dataStart) === QUOTE
         ) {
           valueEnd = text.indexOf('"', dataStart + 1);
-          if (valueEnd !== -1 && text.charCodeAt(valueEnd + 1) === RIGHT_BRACE) {
+          if (
+            valueEnd !== -1 &&
+            text.charCodeAt(valueEnd + 1) === RIGHT_BRACE &&
+            !this.hasControl(text, nameStart, nameEnd) &&
+            !this.hasControl(text, dataStart + 1, valueEnd)
+          ) {
             kind = REVIVED_STRING_VALUE;
             reviveName = text.slice(nameStart, nameEnd);
             valueStart = dataStart + 1;
@@ -349,7 +425,9 @@ class Reader {
     let nameEnd = nameStart + name.length;
     if (text.charCodeAt(nameEnd) !== QUOTE || !holdsAt(text, nameStart, name)) {
       nameEnd = text.indexOf('"', nameStart);
-      name = nameEnd === -1 ? '' : readKey(text, nameStart, nameEnd);
+      const read = nameEnd === -1 ? '' : readKey(text, nameStart, nameEnd, this.checkStrings);
+      if (read === null) return GIVE_UP;
+      name = read;
       lastName = name;
     }
     if (nameEnd !== -1 && holdsAt(text, nameEnd + 1, DATA_KEY)) {
@@ -359,7 +437,7 @@ class Reader {
         const dataEnd = text.indexOf('"', dataStart + 1);
         if (dataEnd !== -1 && text.charCodeAt(dataEnd + 1) === RIGHT_BRACE) {
           this.pos = dataEnd + 2;
-          return this.reviveString(name, text, dataStart + 1, dataEnd);
+          return this.reviveStringAt(name, text, dataStart + 1, dataEnd);
         }
       }
       this.pos = dataStart;
@@ -398,7 +476,9 @@ class Reader {
       if (raw.length === 0 || text.charCodeAt(keyEnd) !== QUOTE || !holdsAt(text, pos + 1, raw)) {
         keyEnd = text.indexOf('"', pos + 1);
         if (keyEnd === -1) return GIVE_UP;
-        raw = readKey(text, pos + 1, keyEnd);
+        const read = readKey(text, pos + 1, keyEnd, this.checkStrings);
+        if (read === null) return GIVE_UP;
+        raw = read;
         keysByPlace[slot] = raw;
       }
       if (text.charCodeAt(keyEnd + 1) !== COLON || raw === '__proto__') return GIVE_UP;
@@ -411,7 +491,7 @@ class Reader {
       if (text.charCodeAt(at) === QUOTE) {
         // Most values are strings: read them here rather than through value().
         const end = text.indexOf('"', at + 1);
-        if (end === -1) return GIVE_UP;
+        if (end === -1 || this.hasControl(text, at + 1, end)) return GIVE_UP;
         if (key !== null) result[key] = text.slice(at + 1, end);
         pos = end + 1;
       } else {
@@ -454,7 +534,7 @@ class Reader {
       if (text.charCodeAt(pos) === QUOTE) {
         // Most items are strings (a list of names): read them here rather than through value().
         const end = text.indexOf('"', pos + 1);
-        if (end === -1) break;
+        if (end === -1 || this.hasControl(text, pos + 1, end)) break;
         items[top++] = text.slice(pos + 1, end);
         pos = end + 1;
       } else {
@@ -559,9 +639,15 @@ function compileShape(
     } else {
       lines.push("end = text.indexOf('\"', pos);", 'if (end === -1) return false;');
       lines.push(
-        kinds[i] === STRING_VALUE
-          ? 'value = text.slice(pos, end);'
-          : `value = reader.reviveString(${JSON.stringify(reviveNames[i])}, text, pos, end);`,
+        ...(kinds[i] === STRING_VALUE
+          ? [
+              'if (reader.hasControl(text, pos, end)) return false;',
+              'value = text.slice(pos, end);',
+            ]
+          : [
+              `value = reader.reviveStringAt(${JSON.stringify(reviveNames[i])}, text, pos, end);`,
+              'if (value === GIVE_UP) return false;',
+            ]),
         'pos = end;',
       );
     }
@@ -604,12 +690,14 @@ const keysByPlace: string[] = new Array(32).fill('');
 // interning) a new string each time.
 const recentKeys: string[] = new Array(32).fill('');
 
-/** The key between `start` and `end` (its closing quote). */
-function readKey(text: string, start: number, end: number): string {
+/** The key between `start` and `end` (its closing quote); null when it holds a control character. */
+function readKey(text: string, start: number, end: number, check: boolean): string | null {
   const length = end - start;
   const slot = length & 31;
   const recent = recentKeys[slot]!;
   if (recent.length === length && holdsAt(text, start, recent)) return recent;
+  // A key is remembered only once checked, so a reused one needs no check.
+  if (check && hasControl(text, start, end)) return null;
   const key = text.slice(start, end);
   recentKeys[slot] = key;
   return key;

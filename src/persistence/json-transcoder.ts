@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { builtinTranscodings, DatetimeAsISO } from './builtin-transcodings.js';
 import {
   type FieldName,
+  holdsControlByte,
   readCompactFields,
   readCompactJSON,
   type ShapeMemo,
@@ -96,6 +97,22 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
 
 const DATETIME_DECODE = DatetimeAsISO.prototype.decode;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+
+/** Texts of more bytes than this are checked for control characters before they are read. */
+const LONG_TEXT = 256;
+
+/**
+ * Whether the bytes are long and hold no control character, checked four bytes at a time, so
+ * that the compact reader need not check each string it reads. Otherwise the reader checks its
+ * strings itself (for short texts, cheaper than a scan of them all) and gives up on one that
+ * holds a control character.
+ */
+function checkedLong(data: Uint8Array): boolean {
+  return data.length > LONG_TEXT && !holdsControlByte(data);
+}
+
 // Decodes short texts (event states) several times faster than Buffer's toString.
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -189,7 +206,7 @@ export class JSONTranscoder implements Transcoder {
     const text = UTF8.decode(data);
     // Without a backslash no string holds an escape, which the compact reader relies on.
     if (text.indexOf('\\') === -1) {
-      const value = readCompactJSON(text, this.#reviveNamed, this.#reviveString);
+      const value = readCompactJSON(text, this.#reviveNamed, this.#reviveString, checkedLong(data));
       if (value !== undefined) return value;
     }
     const value: unknown = JSON.parse(text);
@@ -217,6 +234,7 @@ export class JSONTranscoder implements Transcoder {
         target,
         fieldName,
         memo ?? null,
+        checkedLong(data),
       )
     );
   }
@@ -229,9 +247,11 @@ export class JSONTranscoder implements Transcoder {
   readonly #reviveString = (name: string, text: string, start: number, end: number): unknown => {
     const transcoding = this.#transcodingNamed(name);
     // The built-in Date transcoding reads the timestamp where it stands in the text.
-    return transcoding.decode === DATETIME_DECODE
-      ? parseDatetimeISOIn(text, start, end)
-      : transcoding.decode(text.slice(start, end));
+    if (transcoding.decode === DATETIME_DECODE) return parseDatetimeISOIn(text, start, end);
+    const data = text.slice(start, end);
+    // Any other transcoding might accept a raw control character, which JSON.parse rejects.
+    if (CONTROL_CHARACTER.test(data)) throw new SyntaxError('Control character in a string.');
+    return transcoding.decode(data);
   };
 
   #transcodingNamed(name: unknown): Transcoding<unknown> {
