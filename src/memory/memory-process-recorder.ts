@@ -56,10 +56,7 @@ export class MemoryProcessRecorder extends MemoryApplicationRecorder implements 
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
-  async hasTrackingId(
-    applicationName: string,
-    notificationId: number | null | undefined,
-  ): Promise<boolean> {
+  async hasTrackingId(applicationName: string, notificationId?: number | null): Promise<boolean> {
     return this.tracking.hasTrackingId(applicationName, notificationId);
   }
 
@@ -69,7 +66,7 @@ export class MemoryProcessRecorder extends MemoryApplicationRecorder implements 
    */
   async wait(
     applicationName: string,
-    notificationId: number | null | undefined,
+    notificationId?: number | null,
     options?: WaitOptions,
   ): Promise<void> {
     return this.tracking.wait(applicationName, notificationId, options);

@@ -46,10 +46,7 @@ export class MemoryTrackingRecorder implements TrackingRecorder {
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
-  async hasTrackingId(
-    applicationName: string,
-    notificationId: number | null | undefined,
-  ): Promise<boolean> {
+  async hasTrackingId(applicationName: string, notificationId?: number | null): Promise<boolean> {
     return this.tracking.hasTrackingId(applicationName, notificationId);
   }
 
@@ -59,7 +56,7 @@ export class MemoryTrackingRecorder implements TrackingRecorder {
    */
   async wait(
     applicationName: string,
-    notificationId: number | null | undefined,
+    notificationId?: number | null,
     options?: WaitOptions,
   ): Promise<void> {
     return this.tracking.wait(applicationName, notificationId, options);

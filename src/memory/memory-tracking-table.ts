@@ -121,7 +121,7 @@ export class MemoryTrackingTable {
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
-  hasTrackingId(applicationName: string, notificationId: number | null | undefined): boolean {
+  hasTrackingId(applicationName: string, notificationId?: number | null): boolean {
     checkTrackingQuery(applicationName, notificationId);
     if (notificationId === null || notificationId === undefined) return true;
     const max = this.maxIds.get(applicationName);
@@ -136,7 +136,7 @@ export class MemoryTrackingTable {
    */
   wait(
     applicationName: string,
-    notificationId: number | null | undefined,
+    notificationId?: number | null,
     options?: WaitOptions,
   ): Promise<void> {
     const timeout = options?.timeout ?? DEFAULT_WAIT_TIMEOUT;

@@ -7,7 +7,7 @@ import { checkOptionalInteger, checkTopics } from './validation.js';
 /** What a `NotificationSubscription` reads from: any application recorder. */
 export interface NotificationSelector {
   selectNotifications(
-    start: number | null | undefined,
+    start: number | null,
     limit: number,
     options?: SelectNotificationsOptions,
   ): Promise<Notification[]>;

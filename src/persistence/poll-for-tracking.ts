@@ -16,7 +16,7 @@ const MAX_DELAY = 100;
 export async function pollForTracking(
   hasTrackingId: () => Promise<boolean>,
   applicationName: string,
-  notificationId: number | null | undefined,
+  notificationId?: number | null,
   options: WaitOptions = {},
 ): Promise<void> {
   const timeout = options.timeout ?? DEFAULT_WAIT_TIMEOUT;
@@ -27,7 +27,7 @@ export async function pollForTracking(
   const deadline = performance.now() + timeout;
   let delay = FIRST_DELAY;
   for (;;) {
-    if (signal?.aborted) throw interrupted(applicationName, notificationId, signal);
+    if (signal?.aborted) throw interrupted(applicationName, notificationId ?? null, signal);
     if (await hasTrackingId()) return;
     const remaining = deadline - performance.now();
     if (remaining <= 0) {
@@ -57,7 +57,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 function interrupted(
   applicationName: string,
-  notificationId: number | null | undefined,
+  notificationId: number | null,
   signal: AbortSignal,
 ): WaitInterruptedError {
   return new WaitInterruptedError(

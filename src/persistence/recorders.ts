@@ -140,17 +140,14 @@ export interface TrackingRecorder extends Closable {
   /** The greatest notification id recorded for the application, or `null`. */
   maxTrackingId(applicationName: string): Promise<number | null>;
   /** Whether the application's notification has been processed (`true` for null). */
-  hasTrackingId(
-    applicationName: string,
-    notificationId: number | null | undefined,
-  ): Promise<boolean>;
+  hasTrackingId(applicationName: string, notificationId?: number | null): Promise<boolean>;
   /**
    * Resolves once the notification has been processed; rejects with `TimeoutError` after the
    * timeout, or `WaitInterruptedError` when the signal aborts.
    */
   wait(
     applicationName: string,
-    notificationId: number | null | undefined,
+    notificationId?: number | null,
     options?: WaitOptions,
   ): Promise<void>;
 }

@@ -11,7 +11,7 @@ export async function waitForTracking(
   hasTrackingId: () => Promise<boolean>,
   closed: AbortSignal,
   applicationName: string,
-  notificationId: number | null | undefined,
+  notificationId: number | null,
   options?: WaitOptions,
 ): Promise<void> {
   const signal = options?.signal;

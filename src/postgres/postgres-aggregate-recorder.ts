@@ -286,7 +286,7 @@ export class PostgresAggregateRecorder
     if (!bounded && this.batchable(originatorId)) {
       return this.snapshotReadsOf(snapshots.table).read(originatorId);
     }
-    return this.selectSnapshotAndEventsAlone(originatorId, snapshots.table, lte);
+    return this.selectSnapshotAndEventsAlone(originatorId, snapshots.table, lte ?? null);
   }
 
   /** The combining reader of snapshots in `snapshotTable` and events after them. */
@@ -306,9 +306,9 @@ export class PostgresAggregateRecorder
   private async selectSnapshotAndEventsAlone(
     originatorId: string,
     snapshotTable: string,
-    lte: number | null | undefined,
+    lte: number | null,
   ): Promise<SnapshotAndEvents> {
-    const bounded = lte !== null && lte !== undefined;
+    const bounded = lte !== null;
     const statement = this.snapshotStatement(snapshotTable, bounded);
     const result = await this.datastore.read({
       name: statement.name,

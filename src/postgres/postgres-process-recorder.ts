@@ -61,10 +61,7 @@ export class PostgresProcessRecorder
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
-  async hasTrackingId(
-    applicationName: string,
-    notificationId: number | null | undefined,
-  ): Promise<boolean> {
+  async hasTrackingId(applicationName: string, notificationId?: number | null): Promise<boolean> {
     if (!this.isReady) await this.ready();
     return this.tracking.has(applicationName, notificationId);
   }
@@ -76,14 +73,14 @@ export class PostgresProcessRecorder
    */
   async wait(
     applicationName: string,
-    notificationId: number | null | undefined,
+    notificationId?: number | null,
     options?: WaitOptions,
   ): Promise<void> {
     return waitForTracking(
       () => this.hasTrackingId(applicationName, notificationId),
       this.closing.signal,
       applicationName,
-      notificationId,
+      notificationId ?? null,
       options,
     );
   }

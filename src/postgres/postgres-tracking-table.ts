@@ -131,7 +131,7 @@ export class PostgresTrackingTable {
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
-  async has(applicationName: string, notificationId: number | null | undefined): Promise<boolean> {
+  async has(applicationName: string, notificationId?: number | null): Promise<boolean> {
     checkTrackingQuery(applicationName, notificationId);
     if (notificationId === null || notificationId === undefined) return true;
     const max = await this.max(applicationName);

@@ -40,10 +40,7 @@ export class SQLiteProcessRecorder extends SQLiteApplicationRecorder implements 
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
-  hasTrackingId(
-    applicationName: string,
-    notificationId: number | null | undefined,
-  ): Promise<boolean> {
+  hasTrackingId(applicationName: string, notificationId?: number | null): Promise<boolean> {
     return this.trackingRecorder.hasTrackingId(applicationName, notificationId);
   }
 
@@ -54,7 +51,7 @@ export class SQLiteProcessRecorder extends SQLiteApplicationRecorder implements 
    */
   wait(
     applicationName: string,
-    notificationId: number | null | undefined,
+    notificationId?: number | null,
     options?: WaitOptions,
   ): Promise<void> {
     return this.trackingRecorder.wait(applicationName, notificationId, options);

@@ -94,10 +94,7 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
   }
 
   /** Whether the application's notification has been processed (`true` for null). */
-  async hasTrackingId(
-    applicationName: string,
-    notificationId: number | null | undefined,
-  ): Promise<boolean> {
+  async hasTrackingId(applicationName: string, notificationId?: number | null): Promise<boolean> {
     checkTrackingQuery(applicationName, notificationId);
     if (notificationId === null || notificationId === undefined) return true;
     const max = await this.maxTrackingId(applicationName);
@@ -111,14 +108,14 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
    */
   async wait(
     applicationName: string,
-    notificationId: number | null | undefined,
+    notificationId?: number | null,
     options?: WaitOptions,
   ): Promise<void> {
     return waitForTracking(
       () => this.hasTrackingId(applicationName, notificationId),
       this.closing.signal,
       applicationName,
-      notificationId,
+      notificationId ?? null,
       options,
     );
   }
