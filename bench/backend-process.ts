@@ -20,7 +20,7 @@ export async function measureInChildProcess(
   argv: readonly string[],
 ): Promise<BackendFigures> {
   const script = fileURLToPath(new URL('./run.ts', import.meta.url));
-  const args = ['--conditions=eventsourcing-source', '--import', 'tsx', script, ...argv];
+  const args = ['--import', 'tsx', script, ...argv];
   const output = await new Promise<string>((resolve, reject) => {
     const proc = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'inherit'],

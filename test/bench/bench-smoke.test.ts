@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function bench(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  return spawnSync(
-    process.execPath,
-    ['--conditions=eventsourcing-source', '--import', 'tsx', 'bench/run.ts', ...args],
-    { cwd: root, env, encoding: 'utf8', timeout: 120_000 },
-  );
+  return spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 const isRate = (value: unknown): boolean =>

@@ -11,11 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), 'eventsourcing-demo-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function demo(env: Record<string, string>): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--conditions=eventsourcing-source', '--import', 'tsx', 'examples/demo.ts'],
-    { env: { ...process.env, ...env }, timeout: 30_000 },
-  );
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], {
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
   return stdout;
 }
 

@@ -28,7 +28,7 @@ test('the example tests pass when the examples are compiled by tsc', async () =>
       tsc,
       '--ignoreConfig',
       ...['--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext'],
-      ...['--customConditions', 'eventsourcing-source', '--types', 'node'],
+      ...['--types', 'node'],
       ...['--rootDir', repoRoot, '--outDir', outDir, '--noCheck', '--skipLibCheck'],
       ...sources,
     ],
@@ -40,11 +40,10 @@ test('the example tests pass when the examples are compiled by tsc', async () =>
 
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT; // run as a test run of its own, not as a child of this one
-  const child = await run(
-    process.execPath,
-    ['--conditions=eventsourcing-source', '--import', 'tsx', '--test', ...tests],
-    { cwd: repoRoot, env },
-  ).catch((error: { stdout?: string; stderr?: string }) => {
+  const child = await run(process.execPath, ['--import', 'tsx', '--test', ...tests], {
+    cwd: repoRoot,
+    env,
+  }).catch((error: { stdout?: string; stderr?: string }) => {
     assert.fail(`compiled example tests failed:\n${error.stdout}\n${error.stderr}`);
   });
   assert.match(child.stdout, /# fail 0/);

@@ -9,7 +9,7 @@ import {
   readCompactFields,
   readCompactJSON,
   type ShapeMemo,
-} from '../../src/persistence/compact-json.js';
+} from '../../src/persistence/fast/compact-json.js';
 import { TranscodingNotRegisteredError } from '../../src/persistence/errors.js';
 import { JSONTranscoder } from '../../src/persistence/json-transcoder.js';
 
@@ -397,7 +397,6 @@ describe('JSONTranscoder.decode', () => {
       process.execPath,
       [
         '--disallow-code-generation-from-strings',
-        '--conditions=eventsourcing-source',
         '--import',
         'tsx',
         '--test',
