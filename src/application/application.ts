@@ -31,6 +31,7 @@ export type AnyClass = abstract new (...args: never[]) => unknown;
 
 /** A class whose static `take(aggregate)` makes a snapshot event of an aggregate. */
 export interface SnapshotClass {
+  /** Makes a snapshot event of the aggregate's current state. */
   take(aggregate: never): DomainEventLike;
 }
 
@@ -369,6 +370,7 @@ export class Application implements AsyncDisposable {
     await this.factory.close();
   }
 
+  /** Closes the application at the end of an `await using` block, as `close()` does. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -7,8 +7,11 @@ import { formatSectionId } from './format-section-id.js';
  * holds (null when empty); `nextId` is the id of the next section, when this one is full.
  */
 export interface Section {
+  /** The section's id, `"first,last"` of the ids it holds; null when it holds none. */
   readonly id: string | null;
+  /** The notifications, in order. */
   readonly items: readonly Notification[];
+  /** The id of the next section when this one is full, else null. */
   readonly nextId: string | null;
 }
 

@@ -39,8 +39,11 @@ export class Repository {
   readonly snapshotStore: EventStore | null;
   /** The aggregate cache, if any. */
   readonly cache: Cache<string, unknown> | null;
+  /** Whether cached aggregates are brought up to date with newly stored events. */
   readonly fastforward: boolean;
+  /** Whether concurrent gets return the cached aggregate without waiting to fast-forward it. */
   readonly fastforwardSkipping: boolean;
+  /** Whether `get` hands out deep copies of cached aggregates. */
   readonly deepcopyFromCache: boolean;
   // One promise chain per aggregate being fast-forwarded, so that two concurrent gets never apply
   // the same new events to the shared cached object twice.

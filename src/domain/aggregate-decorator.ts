@@ -26,8 +26,8 @@ import { parseConstructorParameters } from './parse-params.js';
 import { registerAggregateTopics } from './register-aggregate.js';
 import { statedFields } from './stated-fields.js';
 
-/** An aggregate class as `@aggregate` receives it. */
-type AggregateCtor = abstract new (...args: never[]) => Aggregate;
+/** An aggregate class as `@aggregate` receives it: a subclass of `Aggregate`. */
+export type AggregateConstructor = abstract new (...args: never[]) => Aggregate;
 type ConcreteCtor = (new (...args: unknown[]) => Aggregate) & typeof Aggregate;
 
 /** Options of `@aggregate`: names stated in code, so that a minifier cannot change them. */
@@ -45,7 +45,7 @@ export interface AggregateOptions {
 }
 
 /** The class decorator that `@aggregate(name)` returns. */
-export type AggregateDecorator = <C extends AggregateCtor>(
+export type AggregateDecorator = <C extends AggregateConstructor>(
   value: C,
   context: ClassDecoratorContext<C>,
 ) => C;
@@ -62,7 +62,7 @@ interface ConstructorParameters {
  * With stated `fields`, source that cannot be read is no error: `undefined` is returned.
  */
 function constructorParameters(
-  value: AggregateCtor,
+  value: AggregateConstructor,
   fieldsGiven: boolean,
 ): ConstructorParameters | undefined {
   let cls: unknown = value;
@@ -73,7 +73,7 @@ function constructorParameters(
     }
     let names: string[] | undefined;
     try {
-      names = parseConstructorParameters(cls as AggregateCtor);
+      names = parseConstructorParameters(cls as AggregateConstructor);
     } catch (error) {
       if (!(error instanceof ParameterParseError)) throw error;
       if (fieldsGiven) return undefined;
@@ -115,7 +115,7 @@ function mangledParamsMessage(name: string, createdName: string, params: readonl
 }
 
 /** The `@event` definitions of a class's own members. */
-function eventDefinitions(value: AggregateCtor): EventDefinition[] {
+function eventDefinitions(value: AggregateConstructor): EventDefinition[] {
   const defs: EventDefinition[] = [];
   const proto = value.prototype as object;
   for (const key of Object.getOwnPropertyNames(proto)) {
@@ -170,9 +170,9 @@ function checkOptions(options: unknown): AggregateOptions {
 function decorate(
   spec: string | EventClass<AggregateCreated> | undefined,
   options: AggregateOptions,
-  value: AggregateCtor,
+  value: AggregateConstructor,
   context: ClassDecoratorContext,
-): AggregateCtor {
+): AggregateConstructor {
   if (context?.kind !== 'class') {
     throw new TypeError(`@aggregate decorates classes, not a ${String(context?.kind)}.`);
   }
@@ -408,7 +408,10 @@ function decorate(
 /**
  * Bare `@aggregate`: the created event class is named `Created`.
  */
-export function aggregate<C extends AggregateCtor>(value: C, context: ClassDecoratorContext<C>): C;
+export function aggregate<C extends AggregateConstructor>(
+  value: C,
+  context: ClassDecoratorContext<C>,
+): C;
 /**
  * `@aggregate('Registered')` on a class extending `Aggregate`: constructing the class
  * (`new Dog('Fido')`) records its created event, whose fields are named after the
@@ -431,11 +434,11 @@ export function aggregate(
  */
 export function aggregate(options: AggregateOptions): AggregateDecorator;
 export function aggregate(
-  spec?: string | EventClass<AggregateCreated> | AggregateCtor | AggregateOptions,
+  spec?: string | EventClass<AggregateCreated> | AggregateConstructor | AggregateOptions,
   context?: ClassDecoratorContext | AggregateOptions,
-): AggregateDecorator | AggregateCtor {
+): AggregateDecorator | AggregateConstructor {
   if (context !== undefined && 'kind' in context) {
-    return decorate(undefined, {}, spec as AggregateCtor, context);
+    return decorate(undefined, {}, spec as AggregateConstructor, context);
   }
   let options: AggregateOptions = {};
   if (typeof spec === 'object' && spec !== null) {
@@ -466,6 +469,6 @@ export function aggregate(
     );
   }
   const given = spec as string | EventClass<AggregateCreated> | undefined;
-  return ((value: AggregateCtor, ctx: ClassDecoratorContext) =>
+  return ((value: AggregateConstructor, ctx: ClassDecoratorContext) =>
     decorate(given, options, value, ctx)) as AggregateDecorator;
 }

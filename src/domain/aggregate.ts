@@ -17,20 +17,32 @@ import { eventMembersMessage, undecoratedEventMembers } from './undecorated-even
 export type TriggerFields<E> = Omit<
   EventFields<E>,
   'originatorId' | 'originatorVersion' | 'timestamp'
-> & { timestamp?: Date };
+> & {
+  /** When the event happened (default: now). */
+  timestamp?: Date;
+};
 
 /** The fields `Aggregate._create` takes: the created event's own fields, an optional id and timestamp. */
 export type CreateFields<E> = Omit<
   EventFields<E>,
   'originatorId' | 'originatorVersion' | 'timestamp' | 'originatorTopic'
-> & { id?: string; timestamp?: Date };
+> & {
+  /** The new aggregate's id (default: what the class's `createId` returns). */
+  id?: string;
+  /** When the aggregate was created (default: now). */
+  timestamp?: Date;
+};
 
 /** The static side of an aggregate class, as `_create` needs it. */
 export interface AggregateClass<A> {
   new (...args: never[]): A;
+  /** The prototype of its aggregates. */
   readonly prototype: A;
+  /** The class's name. */
   readonly name: string;
+  /** The version of the created event (1). */
   readonly INITIAL_VERSION: number;
+  /** Makes the id of a new aggregate from the created event's fields (a random UUID by default). */
   createId(...args: never[]): string;
 }
 

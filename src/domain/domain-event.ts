@@ -1,18 +1,23 @@
 import { describeValue } from '../utils/describe-value.js';
 
 /** A function type, to leave methods out of an event's fields. */
-type AnyFunction = (...args: never[]) => unknown;
 
 /** The data fields of an event type: its properties that are not methods. */
 export type EventFields<E> = {
-  [K in keyof E as E[K] extends AnyFunction ? never : K]: E[K];
+  [K in keyof E as E[K] extends (...args: never[]) => unknown ? never : K]: E[K];
 };
 
 /** The fields given to `DomainEvent.create`: every data field, the timestamp optional. */
-export type EventInit<E> = Omit<EventFields<E>, 'timestamp'> & { timestamp?: Date };
+export type EventInit<E> = Omit<EventFields<E>, 'timestamp'> & {
+  /** When the event happened (default: now). */
+  timestamp?: Date;
+};
 
 /** Something whose instances are events of type `E` (an event class). */
-export type EventClass<E> = (abstract new () => E) & { readonly prototype: E };
+export type EventClass<E> = (abstract new () => E) & {
+  /** The prototype of its events. */
+  readonly prototype: E;
+};
 
 /** A tuple of one optional argument when `F` has no required keys, else of one required argument. */
 export type FieldsArgument<F> = {} extends F ? [fields?: F] : [fields: F];

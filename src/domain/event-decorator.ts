@@ -12,8 +12,8 @@ import { parseFunctionParameters } from './parse-params.js';
 import { statedFields } from './stated-fields.js';
 import { eventMembersMessage } from './undecorated-event-members.js';
 
-/** A method or setter that `@event` can decorate. */
-type Member = (this: never, ...args: never[]) => unknown;
+/** A method or setter that `@event` can decorate: its parameters become the event's fields. */
+export type EventMethod = (this: never, ...args: never[]) => unknown;
 
 /** Options of `@event`. */
 export interface EventOptions {
@@ -26,7 +26,7 @@ export interface EventOptions {
 }
 
 /** The decorator `@event(name)` returns: for methods and setters of an `@aggregate` class. */
-export type EventDecorator = <F extends Member>(
+export type EventDecorator = <F extends EventMethod>(
   value: F,
   context: ClassMethodDecoratorContext | ClassSetterDecoratorContext,
 ) => F;
@@ -114,7 +114,7 @@ function decorate(
   options: EventOptions | undefined,
   value: unknown,
   context: DecoratorContext,
-): Member {
+): EventMethod {
   const where = `@event on ${String(context.name)}`;
   if (context.kind === 'getter') {
     throw new TypeError(
@@ -175,16 +175,16 @@ function decorate(
     body,
     eventClass: null,
   };
-  let wrapper: Member;
+  let wrapper: EventMethod;
   if (context.kind === 'setter') {
     wrapper = function (this: Aggregate, value: unknown): void {
       triggerDecorated(this, def, [value]);
-    } as Member;
+    } as EventMethod;
   } else {
     wrapper = function (this: Aggregate): void {
       // biome-ignore lint/complexity/noArguments: avoids copying the arguments per call.
       triggerDecorated(this, def, arguments);
-    } as Member;
+    } as EventMethod;
   }
   Object.defineProperty(wrapper, 'name', { value: memberName });
   Object.defineProperty(wrapper, 'length', { value: paramNames.length });
@@ -197,7 +197,7 @@ function decorate(
  * Bare `@event` on a method: the event class is named after the method (`addTrick` →
  * `AddTrick`).
  */
-export function event<F extends Member>(value: F, context: ClassMethodDecoratorContext): F;
+export function event<F extends EventMethod>(value: F, context: ClassMethodDecoratorContext): F;
 /**
  * `@event('TrickAdded')` or `@event(TrickAdded)` on a method or setter of an `@aggregate`
  * class: calling the method triggers an event of that class, whose fields are named after the
@@ -217,9 +217,9 @@ export function event(
  */
 export function event(options: EventOptions): EventDecorator;
 export function event(
-  spec?: string | EventClass<AggregateEvent> | Member | EventOptions,
+  spec?: string | EventClass<AggregateEvent> | EventMethod | EventOptions,
   context?: DecoratorContext | EventOptions,
-): EventDecorator | Member {
+): EventDecorator | EventMethod {
   if (context !== undefined && typeof context === 'object' && 'kind' in context) {
     return decorate(undefined, undefined, spec, context);
   }
@@ -243,7 +243,7 @@ export function event(
     }
     options = context === undefined ? undefined : checkOptions(context);
   }
-  return ((value: Member, ctx: DecoratorContext) =>
+  return ((value: EventMethod, ctx: DecoratorContext) =>
     decorate(given, options, value, ctx)) as EventDecorator;
 }
 

@@ -10,7 +10,12 @@ export {
   type TriggerFields,
 } from './aggregate.js';
 export { AggregateCreated } from './aggregate-created.js';
-export { type AggregateDecorator, aggregate } from './aggregate-decorator.js';
+export {
+  type AggregateConstructor,
+  type AggregateDecorator,
+  type AggregateOptions,
+  aggregate,
+} from './aggregate-decorator.js';
 export { AggregateEvent } from './aggregate-event.js';
 export {
   createEvent,
@@ -27,7 +32,13 @@ export {
   ProgrammingError,
   TopicError,
 } from './errors.js';
-export { type EventDecorator, event, triggers } from './event-decorator.js';
+export {
+  type EventDecorator,
+  type EventMethod,
+  type EventOptions,
+  event,
+  triggers,
+} from './event-decorator.js';
 export type {
   AggregateLike,
   CanMutate,

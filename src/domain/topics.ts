@@ -12,10 +12,8 @@ import { classNameLooksMangled, KEEP_NAMES_ADVICE } from './mangled-names.js';
  * `topic`, and `registerTopic` adds aliases (for renamed classes, or events written by Python).
  */
 
-type Named = Function | object;
-
-const byTopic = new Map<string, Named>();
-let topicOf = new WeakMap<Named, string>();
+const byTopic = new Map<string, object>();
+let topicOf = new WeakMap<object, string>();
 
 function redefinitionCheckDisabled(): boolean {
   const value = process.env.EVENTSOURCING_DISABLE_REDEFINITION_CHECK;
@@ -26,7 +24,7 @@ function redefinitionCheckDisabled(): boolean {
   );
 }
 
-function ownStaticTopic(cls: Named): string | undefined {
+function ownStaticTopic(cls: object): string | undefined {
   if (typeof cls !== 'function') return undefined;
   if (!Object.hasOwn(cls, 'topic')) return undefined;
   const topic = (cls as unknown as { topic: unknown }).topic;
@@ -39,7 +37,7 @@ function ownStaticTopic(cls: Named): string | undefined {
  * new one replaces the old one: useful when tests or hot reloading define classes again).
  * The first topic registered for an object becomes the topic `getTopic` writes for it.
  */
-export function registerTopic(topic: string, obj: Named): void {
+export function registerTopic(topic: string, obj: object): void {
   if (typeof topic !== 'string' || topic === '') {
     throw new TopicError(`A topic must be a non-empty string, got ${JSON.stringify(topic)}`);
   }
@@ -63,7 +61,7 @@ export function registerTopic(topic: string, obj: Named): void {
  * The topic of a class: its registered topic, else its own static `topic`, else its name (and
  * the class is registered under it, so a later class claiming the same name is an error).
  */
-export function getTopic(cls: Named): string {
+export function getTopic(cls: object): string {
   const known = topicOf.get(cls);
   if (known !== undefined) return known;
   const topic = ownStaticTopic(cls) ?? (typeof cls === 'function' ? cls.name : '');
@@ -92,7 +90,7 @@ export function checkClassName(cls: Function): void {
 }
 
 /** The topic registered for a class (or other object), without registering it; else `undefined`. */
-export function lookupTopic(obj: Named): string | undefined {
+export function lookupTopic(obj: object): string | undefined {
   return topicOf.get(obj);
 }
 

@@ -15,9 +15,13 @@ import { MemoryTrackingTable } from './memory-tracking-table.js';
 
 /** The recorder types `MemoryFactory` makes. */
 export interface MemoryRecorders {
+  /** What `aggregateRecorder()` makes: events of aggregates, or snapshots. */
   aggregate: MemoryAggregateRecorder;
+  /** What `applicationRecorder()` makes: events with notification ids. */
   application: MemoryApplicationRecorder;
+  /** What `trackingRecorder()` makes: positions in upstream applications. */
   tracking: MemoryTrackingRecorder;
+  /** What `processRecorder()` makes: events and tracking in one transaction. */
   process: MemoryProcessRecorder;
 }
 

@@ -170,7 +170,11 @@ export class MemoryTrackingTable {
     return n;
   }
 
-  /** Forgets a settled waiter. */
+  /**
+   * Forgets a settled waiter.
+   *
+   * @internal
+   */
   removeWaiter(waiter: Waiter): void {
     const waiters = this.waiters.get(waiter.applicationName);
     if (waiters === undefined) return;

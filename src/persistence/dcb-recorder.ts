@@ -6,15 +6,21 @@ import type { Closable } from './recorders.js';
  * whose ids are already stored, under the same condition, resolves to the original position.
  */
 export interface DCBEvent {
+  /** The event's type, which queries select by. */
   readonly type: string;
+  /** The event's data, as the application encoded it. */
   readonly data: Uint8Array;
+  /** The tags that queries select by (an entity's id, say `course:c1`). */
   readonly tags: readonly string[];
+  /** A UUID that makes the append idempotent; null or absent when not needed. */
   readonly id?: string | null;
 }
 
 /** A DCB event with the position the store gave it (positions increase in commit order). */
 export interface DCBSequencedEvent {
+  /** The event as appended. */
   readonly event: DCBEvent;
+  /** Its position in the store. */
   readonly position: number;
 }
 
@@ -23,12 +29,15 @@ export interface DCBSequencedEvent {
  * of `tags` (any tags when empty).
  */
 export interface DCBQueryItem {
+  /** Event types to match, any of them (every type when empty). */
   readonly types: readonly string[];
+  /** Tags an event must all carry (any tags when empty). */
   readonly tags: readonly string[];
 }
 
 /** A DCB query: events matching any of its items. A query with no items matches every event. */
 export interface DCBQuery {
+  /** The items, any of which an event may match. */
   readonly items: readonly DCBQueryItem[];
 }
 
@@ -37,7 +46,9 @@ export interface DCBQuery {
  * after position `after` (from the start when null) matches `failIfEventsMatch`.
  */
 export interface DCBAppendCondition {
+  /** The query that no event after `after` may match. */
   readonly failIfEventsMatch: DCBQuery;
+  /** The position the decision was made at (from the start when null or absent). */
   readonly after?: number | null;
 }
 
@@ -47,7 +58,9 @@ export interface DCBAppendCondition {
  * position returned; `null` when there is none.
  */
 export interface DCBReadResponse {
+  /** The matching events. */
   readonly events: DCBSequencedEvent[];
+  /** The position to append after, or to read on from; null when there is none. */
   readonly head: number | null;
 }
 

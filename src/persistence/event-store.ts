@@ -11,7 +11,9 @@ import type { StoredEvent } from './stored-event.js';
 
 /** An originator's latest snapshot (or `null`) and its events after it, as domain events. */
 export interface SnapshotAndDomainEvents<S, E> {
+  /** The latest snapshot at or before the version asked for, or null when there is none. */
   readonly snapshot: S | null;
+  /** The events after the snapshot (after the start when there is none), in order. */
   readonly events: E[];
 }
 

@@ -25,9 +25,13 @@ import { ZlibCompressor } from './zlib-compressor.js';
  * `sqliteFactory.applicationRecorder()` is typed as a `SQLiteApplicationRecorder`.
  */
 export interface FactoryRecorders {
+  /** What `aggregateRecorder()` makes: events of aggregates, or snapshots. */
   aggregate: AggregateRecorder;
+  /** What `applicationRecorder()` makes: events with notification ids. */
   application: ApplicationRecorder;
+  /** What `trackingRecorder()` makes: positions in upstream applications. */
   tracking: TrackingRecorder;
+  /** What `processRecorder()` makes: events and tracking in one transaction. */
   process: ProcessRecorder;
 }
 

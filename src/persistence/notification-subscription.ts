@@ -6,6 +6,7 @@ import { checkOptionalInteger, checkTopics } from './validation.js';
 
 /** What a `NotificationSubscription` reads from: any application recorder. */
 export interface NotificationSelector {
+  /** Notifications from `start`, at most `limit`, as `ApplicationRecorder.selectNotifications`. */
   selectNotifications(
     start: number | null,
     limit: number,

@@ -17,6 +17,7 @@ export interface SelectEventsOptions {
  * recorders. Other keys are passed through to custom recorders (Python's `**kwargs`).
  */
 export interface InsertEventsOptions {
+  /** The upstream position that the events were made from, recorded with them. */
   tracking?: Tracking | null;
   readonly [key: string]: unknown;
 }
@@ -57,6 +58,7 @@ export interface WaitOptions {
  * or repeats a notification. `stop()` ends iteration; so does breaking out of `for await`.
  */
 export interface Subscription extends AsyncIterable<Notification>, AsyncDisposable {
+  /** Ends the iteration: a waiting `next()` resolves `{ done: true }`. Safe to repeat. */
   stop(): void;
 }
 

@@ -7,9 +7,13 @@ import { InfrastructureFactoryError } from '../persistence/errors.js';
  * `rowMode: 'array'` returns rows as arrays (cheaper than objects).
  */
 export interface PgQueryConfig {
+  /** The SQL text, with `$1`, `$2` … for the values. */
   readonly text: string;
+  /** The values of the statement's parameters, in order. */
   readonly values?: readonly unknown[];
+  /** The prepared statement's name: the same name must always have the same text. */
   readonly name?: string;
+  /** `'array'`: each row an array of column values, instead of an object. */
   readonly rowMode?: 'array';
   /** Type parsers for this query alone (used on pools the user owns, whose own stay as they are). */
   readonly types?: PgTypes;
@@ -17,13 +21,17 @@ export interface PgQueryConfig {
 
 /** What `pg` resolves a query to (the parts this module uses). */
 export interface PgQueryResult {
+  /** The rows returned (arrays or objects, by the query's `rowMode`). */
   readonly rows: unknown[];
+  /** How many rows the statement returned or changed, when the server says. */
   readonly rowCount: number | null;
 }
 
 /** A LISTEN/NOTIFY message. */
 export interface PgNotification {
+  /** The channel notified (this library's: the events table's name). */
   readonly channel: string;
+  /** The text sent with the notification, if any. */
   readonly payload?: string | undefined;
 }
 
@@ -32,18 +40,27 @@ export interface PgNotification {
  * declarations never reference the driver's types (the driver is an optional peer).
  */
 export interface PgClient {
+  /** Opens the connection. */
   connect(): Promise<unknown>;
+  /** Runs a statement. */
   query(config: PgQueryConfig | string): Promise<PgQueryResult>;
+  /** Closes the connection. */
   end(): Promise<void>;
+  /** Listens for the connection's errors (an unhandled one would crash the process). */
   on(event: 'error', listener: (error: Error) => void): PgClient;
+  /** Listens for the connection's end. */
   on(event: 'end', listener: () => void): PgClient;
+  /** Listens for LISTEN/NOTIFY messages. */
   on(event: 'notification', listener: (message: PgNotification) => void): PgClient;
+  /** Stops listening for errors with this listener. */
   removeListener(event: 'error', listener: (error: Error) => void): PgClient;
+  /** Stops every listener of the event (of every event when none is given). */
   removeAllListeners(event?: string): PgClient;
 }
 
 /** A client checked out of a pool. `release(true)` destroys it instead of reusing it. */
 export interface PgPoolClient extends PgClient {
+  /** Returns the client to the pool, or destroys it when `destroy` is true or an error. */
   release(destroy?: boolean | Error): void;
 }
 
@@ -52,18 +69,26 @@ export interface PgPoolClient extends PgClient {
  * it as `PostgresFactory`'s `pool` option to share it).
  */
 export interface PgPool {
+  /** Checks a client out of the pool (give it back with `release`). */
   connect(): Promise<PgPoolClient>;
+  /** Runs a statement on any idle client. */
   query(config: PgQueryConfig): Promise<PgQueryResult>;
+  /** Closes every client of the pool. */
   end(): Promise<void>;
+  /** Listens for errors of idle clients (an unhandled one would crash the process). */
   on(event: 'error', listener: (error: Error) => void): PgPool;
+  /** Listens for new clients, before they are first used. */
   on(event: 'connect', listener: (client: PgPoolClient) => void): PgPool;
+  /** Stops listening for errors with this listener. */
   removeListener(event: 'error', listener: (error: Error) => void): PgPool;
   /**
    * The options the pool was made with (pg's `pool.options`): a subscription's LISTEN
    * connection, which must be outside the pool, is made with them.
    */
   readonly options?: object;
+  /** How many `connect()` calls wait for a client. */
   readonly waitingCount: number;
+  /** How many clients the pool has, idle or checked out. */
   readonly totalCount: number;
 }
 
@@ -72,6 +97,7 @@ export type PgTypeParser = (value: string) => unknown;
 
 /** What `pg` calls to find a type's parser; given per pool, so nothing global changes. */
 export interface PgTypes {
+  /** The parser of the type with this OID, in the given format (`'text'` by default). */
   getTypeParser(oid: number, format?: string): PgTypeParser;
 }
 

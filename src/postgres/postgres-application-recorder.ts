@@ -76,7 +76,7 @@ export class PostgresApplicationRecorder
   /** The tracking table written with the events (process recorders), else null. */
   protected readonly trackingTable: PostgresTrackingTable | null;
   /** This recorder's share of the factory's LISTEN connection. */
-  protected readonly wakeUp: ScopedWakeUp;
+  private readonly wakeUp: ScopedWakeUp;
   private readonly pollInterval: number;
   private readonly writeQueue: WriteQueue;
   private readonly notificationStatements = new Map<number, { text: string; name: string }>();

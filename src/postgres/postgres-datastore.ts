@@ -64,7 +64,11 @@ export interface PostgresDatastoreOptions {
 export class PostgresDatastore {
   /** The parsed settings. */
   readonly settings: PostgresSettings;
-  /** Where it connects, for error messages. */
+  /**
+   * Where it connects, for error messages.
+   *
+   * @internal
+   */
   readonly server: ServerDescription;
   /**
    * How subscriptions ride out an unreachable server: reads that failed at the connection level
@@ -107,7 +111,7 @@ export class PostgresDatastore {
   }
 
   /** Connection options for a client outside the pool (LISTEN) or inside it. */
-  connectionConfig(): PgConnectionConfig {
+  private connectionConfig(): PgConnectionConfig {
     const s = this.settings;
     const config: PgConnectionConfig = {
       host: s.host,
@@ -126,7 +130,7 @@ export class PostgresDatastore {
   }
 
   /** The `pg` module, loaded on first use. */
-  driver(): PgModule {
+  private driver(): PgModule {
     if (this.pg === null) this.pg = loadPg();
     return this.pg;
   }

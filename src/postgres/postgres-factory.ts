@@ -28,9 +28,13 @@ import { PostgresTrackingRecorder } from './postgres-tracking-recorder.js';
 
 /** The recorder types `PostgresFactory` makes. */
 export interface PostgresRecorders {
+  /** What `aggregateRecorder()` makes: events of aggregates, or snapshots. */
   aggregate: PostgresAggregateRecorder;
+  /** What `applicationRecorder()` makes: events with notification ids. */
   application: PostgresApplicationRecorder;
+  /** What `trackingRecorder()` makes: positions in upstream applications. */
   tracking: PostgresTrackingRecorder;
+  /** What `processRecorder()` makes: events and tracking in one transaction. */
   process: PostgresProcessRecorder;
 }
 

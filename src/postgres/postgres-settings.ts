@@ -11,7 +11,12 @@ export type OriginatorIdType = 'uuid' | 'text';
 export type GetPassword = () => string | Promise<string>;
 
 /** TLS as `pg` takes it: off, on with certificate checks, or on without them. */
-export type SslSetting = boolean | { rejectUnauthorized: boolean };
+export type SslSetting =
+  | boolean
+  | {
+      /** Whether the server's certificate must be valid (`sslmode=verify-full`). */
+      rejectUnauthorized: boolean;
+    };
 
 /**
  * Everything the PostgreSQL module reads from the environment, parsed and checked. Times are in
@@ -146,25 +151,45 @@ export function checkPostgresSettingsOptions(
 
 /** The environment keys of the PostgreSQL module (Python's names, plus `POSTGRES_URL`). */
 export const PostgresKeys = {
+  /** A connection URL (`postgres://user:password@host:port/dbname?sslmode=…`); the other keys override its parts. */
   POSTGRES_URL: 'POSTGRES_URL',
+  /** Read when `POSTGRES_URL` is not set, as hosting platforms set it. */
   DATABASE_URL: 'DATABASE_URL',
+  /** The database name. */
   POSTGRES_DBNAME: 'POSTGRES_DBNAME',
+  /** The server's host name, address or socket directory. */
   POSTGRES_HOST: 'POSTGRES_HOST',
+  /** The server's port (default 5432). */
   POSTGRES_PORT: 'POSTGRES_PORT',
+  /** The user name. */
   POSTGRES_USER: 'POSTGRES_USER',
+  /** The password. */
   POSTGRES_PASSWORD: 'POSTGRES_PASSWORD',
+  /** The topic of a function that returns the password, called for each new connection. */
   POSTGRES_GET_PASSWORD_TOPIC: 'POSTGRES_GET_PASSWORD_TOPIC',
+  /** Seconds to wait for a connection (default 30). */
   POSTGRES_CONNECT_TIMEOUT: 'POSTGRES_CONNECT_TIMEOUT',
+  /** Seconds after which a pooled connection is replaced (default 3600; 0: never). */
   POSTGRES_CONN_MAX_AGE: 'POSTGRES_CONN_MAX_AGE',
+  /** Whether a pooled connection is checked before each write (default no). */
   POSTGRES_PRE_PING: 'POSTGRES_PRE_PING',
+  /** At most this many requests may wait for a connection (default 0: no limit). */
   POSTGRES_MAX_WAITING: 'POSTGRES_MAX_WAITING',
+  /** Seconds a write waits for the table lock (0: no limit). */
   POSTGRES_LOCK_TIMEOUT: 'POSTGRES_LOCK_TIMEOUT',
+  /** Connections kept open in the pool (default 5). */
   POSTGRES_POOL_SIZE: 'POSTGRES_POOL_SIZE',
+  /** Connections opened beyond the pool size under load (default 10). */
   POSTGRES_MAX_OVERFLOW: 'POSTGRES_MAX_OVERFLOW',
+  /** Seconds after which the server ends a session idle inside a transaction (default 5). */
   POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT: 'POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT',
+  /** The schema of the tables (default `public`). */
   POSTGRES_SCHEMA: 'POSTGRES_SCHEMA',
+  /** Whether recorders create their tables (default yes). */
   CREATE_TABLE: 'CREATE_TABLE',
+  /** `uuid` (default) or `text`: the type of the originator id column of new tables. */
   ORIGINATOR_ID_TYPE: 'ORIGINATOR_ID_TYPE',
+  /** One tracking row per upstream application (default yes), as Python 9.5. */
   SINGLE_ROW_TRACKING: 'SINGLE_ROW_TRACKING',
 } as const;
 

@@ -3,7 +3,9 @@ import { InfrastructureFactoryError } from '../persistence/errors.js';
 
 /** What a better-sqlite3 statement's `run()` returns (the parts this module uses). */
 export interface SqliteRunResult {
+  /** How many rows the statement inserted, updated or deleted. */
   readonly changes: number;
+  /** The rowid of the last row inserted. */
   readonly lastInsertRowid: number | bigint;
 }
 
@@ -12,8 +14,11 @@ export interface SqliteRunResult {
  * module's declarations never reference the driver's types (the driver is an optional peer).
  */
 export interface SqliteStatement {
+  /** Runs the statement with these parameters. */
   run(...params: unknown[]): SqliteRunResult;
+  /** The first row of the result, or `undefined` when there is none. */
   get(...params: unknown[]): unknown;
+  /** Every row of the result. */
   all(...params: unknown[]): unknown[];
   /** Rows as arrays rather than objects (faster to build). */
   raw(toggle?: boolean): SqliteStatement;
@@ -26,9 +31,13 @@ export interface SqliteStatement {
  * one, so a user's own connection can be given to `SQLiteFactory` (option `database`).
  */
 export interface SqliteDatabase {
+  /** Compiles a statement. */
   prepare(sql: string): SqliteStatement;
+  /** Runs SQL text of one or more statements, without parameters. */
   exec(sql: string): unknown;
+  /** Runs a PRAGMA; `{ simple: true }` returns the first column of the first row. */
   pragma(source: string, options?: { simple?: boolean }): unknown;
+  /** Closes the connection. */
   close(): unknown;
   /** The filename it was opened with (`:memory:` for an in-memory database). */
   readonly name: string;
@@ -36,13 +45,17 @@ export interface SqliteDatabase {
   readonly memory: boolean;
   /** Whether it was opened read-only. */
   readonly readonly: boolean;
+  /** Whether the connection is open. */
   readonly open: boolean;
+  /** Whether a transaction is open on the connection. */
   readonly inTransaction: boolean;
 }
 
 /** Options of better-sqlite3's `Database` constructor that this module uses. */
 export interface SqliteDatabaseOptions {
+  /** Opens the database read-only. */
   readonly?: boolean;
+  /** Fails instead of creating the file when it does not exist. */
   fileMustExist?: boolean;
   /** Milliseconds to wait for a lock held by another connection (SQLite's busy timeout). */
   timeout?: number;

@@ -62,9 +62,13 @@ export const SQLITE_BUSY_TIMEOUT = 5;
 
 /** A connection and the transaction statements prepared on it once. */
 export interface SqliteConnection {
+  /** The connection. */
   readonly db: SqliteDatabase;
+  /** `BEGIN IMMEDIATE`: takes the write lock at once. */
   readonly begin: SqliteStatement;
+  /** `COMMIT`. */
   readonly commit: SqliteStatement;
+  /** `ROLLBACK`. */
   readonly rollback: SqliteStatement;
 }
 

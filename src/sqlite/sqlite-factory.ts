@@ -23,9 +23,13 @@ import { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';
 
 /** The recorder types `SQLiteFactory` makes. */
 export interface SQLiteRecorders {
+  /** What `aggregateRecorder()` makes: events of aggregates, or snapshots. */
   aggregate: SQLiteAggregateRecorder;
+  /** What `applicationRecorder()` makes: events with notification ids. */
   application: SQLiteApplicationRecorder;
+  /** What `trackingRecorder()` makes: positions in upstream applications. */
   tracking: SQLiteTrackingRecorder;
+  /** What `processRecorder()` makes: events and tracking in one transaction. */
   process: SQLiteProcessRecorder;
 }
 
