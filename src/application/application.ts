@@ -82,6 +82,30 @@ const SNAPSHOTTING_DISABLED_MESSAGE =
  *
  * Construction is synchronous and does no I/O; storage is connected on first use. Use
  * `await App.create({ env })` to connect eagerly, or with a third-party persistence module.
+ *
+ * @example
+ * ```ts
+ * import { Application } from 'eventsourcing/application';
+ *
+ * class DogSchool extends Application {
+ *   async registerDog(name: string): Promise<string> {
+ *     const dog = new Dog(name); // an @aggregate class
+ *     await this.save(dog);
+ *     return dog.id;
+ *   }
+ *
+ *   async getDog(id: string): Promise<{ name: string; tricks: string[] }> {
+ *     const dog = await this.repository.get<Dog>(id);
+ *     return { name: dog.name, tricks: [...dog.tricks] };
+ *   }
+ * }
+ *
+ * await using school = new DogSchool({
+ *   env: { PERSISTENCE_MODULE: 'sqlite', SQLITE_DBNAME: 'dogs.db' },
+ * });
+ * const id = await school.registerDog('Fido');
+ * console.log(await school.getDog(id)); // { name: 'Fido', tricks: [] }
+ * ```
  */
 export class Application implements AsyncDisposable {
   /** Default environment variables of the application class (lowest precedence). */

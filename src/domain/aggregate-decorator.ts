@@ -422,6 +422,29 @@ export function aggregate<C extends AggregateConstructor>(
  * explicit created event class instead of a name. `options` states the aggregate's name and the
  * created event's field names instead of taking them from the class and its parameters, which a
  * minifier renames (see docs/bundling.md).
+ *
+ * @example
+ * ```ts
+ * import { Aggregate, aggregate, event } from 'eventsourcing/domain';
+ *
+ * @aggregate('Registered')
+ * class Dog extends Aggregate {
+ *   name: string;
+ *   tricks: string[] = [];
+ *   constructor(name: string) {
+ *     super();
+ *     this.name = name;
+ *   }
+ *
+ *   @event('TrickAdded')
+ *   addTrick(trick: string): void {
+ *     this.tricks.push(trick);
+ *   }
+ * }
+ *
+ * const dog = new Dog('Fido'); // records Dog.Registered { name: 'Fido' }
+ * dog.addTrick('roll over'); // records Dog.TrickAdded { trick: 'roll over' }
+ * ```
  */
 export function aggregate(
   nameOrClass?: string | EventClass<AggregateCreated>,
@@ -431,6 +454,23 @@ export function aggregate(
  * `@aggregate({ name: 'Dog', fields: ['name'] })`: the created event class is named `Created`;
  * the aggregate's name and the created event's field names are the ones given, so a minifier
  * cannot change them (see docs/bundling.md).
+ *
+ * @example
+ * ```ts
+ * @aggregate({ name: 'Cat', fields: ['name'] })
+ * class Cat extends Aggregate {
+ *   name: string;
+ *   constructor(name: string) {
+ *     super();
+ *     this.name = name;
+ *   }
+ *
+ *   @event('Renamed', { fields: ['name'] })
+ *   rename(name: string): void {
+ *     this.name = name;
+ *   }
+ * }
+ * ```
  */
 export function aggregate(options: AggregateOptions): AggregateDecorator;
 export function aggregate(

@@ -206,6 +206,29 @@ export function event<F extends EventMethod>(value: F, context: ClassMethodDecor
  * (`Dog.TrickAdded`), with topic `Dog.TrickAdded`. Setters need a name. `options.fields` states
  * the field names (one per parameter, in order) instead of reading them from the parameters:
  * needed when the code is minified (see docs/bundling.md).
+ *
+ * @example
+ * ```ts
+ * import { Aggregate, aggregate, event } from 'eventsourcing/domain';
+ *
+ * @aggregate('Registered')
+ * class Dog extends Aggregate {
+ *   name: string;
+ *   tricks: string[] = [];
+ *   constructor(name: string) {
+ *     super();
+ *     this.name = name;
+ *   }
+ *
+ *   @event('TrickAdded')
+ *   addTrick(trick: string): void {
+ *     this.tricks.push(trick);
+ *   }
+ * }
+ *
+ * const dog = new Dog('Fido'); // records Dog.Registered { name: 'Fido' }
+ * dog.addTrick('roll over'); // records Dog.TrickAdded { trick: 'roll over' }
+ * ```
  */
 export function event(
   nameOrClass?: string | EventClass<AggregateEvent>,

@@ -40,6 +40,15 @@ export interface MemoryRecorders {
  *   subclass of `MemoryTrackingRecorder`) with tracking records of its own.
  *
  * `close()` stops the recorders' subscriptions and interrupts pending waits; the data stays.
+ *
+ * @example
+ * ```ts
+ * import { Environment } from 'eventsourcing';
+ * import { MemoryFactory } from 'eventsourcing/memory';
+ *
+ * const factory = new MemoryFactory(new Environment('DogSchool'));
+ * await using school = new DogSchool({ factory }); // an Application subclass
+ * ```
  */
 export class MemoryFactory extends InfrastructureFactory<MemoryRecorders> {
   private readonly aggregateRecorders = new Map<string, MemoryAggregateRecorder>();

@@ -189,6 +189,18 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
    * `Environment` or a record of variables (default: `process.env`). Called on a subclass, it
    * makes that subclass. A name that is not registered is an `InfrastructureFactoryError`:
    * third-party modules need `InfrastructureFactory.constructAsync` (or `await App.create(...)`).
+   *
+   * @example
+   * ```ts
+   * import { InfrastructureFactory } from 'eventsourcing';
+   *
+   * await using factory = InfrastructureFactory.construct({
+   *   PERSISTENCE_MODULE: 'sqlite',
+   *   SQLITE_DBNAME: ':memory:',
+   * });
+   * const recorder = factory.applicationRecorder();
+   * console.log(await recorder.maxNotificationId()); // null: nothing recorded yet
+   * ```
    */
   static construct(env?: Environment | EnvType): InfrastructureFactory {
     const environment = toEnvironment(env);

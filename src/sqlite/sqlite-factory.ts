@@ -51,6 +51,17 @@ const SYNCHRONOUS_VALUES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
  *
  * All the recorders of one factory share one connection (`datastore`); `close()` closes them
  * and it (unless it is the user's).
+ *
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3';
+ * import { Environment } from 'eventsourcing';
+ * import { SQLiteFactory } from 'eventsourcing/sqlite';
+ *
+ * const database = new Database('dogs.db'); // yours: the factory does not close it
+ * const factory = new SQLiteFactory(new Environment('DogSchool'), { database });
+ * await using school = new DogSchool({ factory }); // an Application subclass
+ * ```
  */
 export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   /** Names the database file (or `:memory:`, or a `file:` URI). Required. */
