@@ -23,7 +23,7 @@ import {
 } from './mangled-names.js';
 import { ParameterParseError } from './parameter-parse-error.js';
 import { parseConstructorParameters } from './parse-params.js';
-import { registerAggregateTopics } from './register-aggregate.js';
+import { registerAggregateTopics } from './register-aggregate-topics.js';
 import { statedFields } from './stated-fields.js';
 
 /** An aggregate class as `@aggregate` receives it: a subclass of `Aggregate`. */

@@ -24,7 +24,8 @@ function redefinitionCheckDisabled(): boolean {
   );
 }
 
-function ownStaticTopic(cls: object): string | undefined {
+/** The topic a class states with its own static `topic` (not inherited), if any. */
+export function ownStaticTopic(cls: object): string | undefined {
   if (typeof cls !== 'function') return undefined;
   if (!Object.hasOwn(cls, 'topic')) return undefined;
   const topic = (cls as unknown as { topic: unknown }).topic;
