@@ -1,3 +1,4 @@
+import { keepDecoded } from '../persistence/fast/kept-events.js';
 import type {
   AggregateRecorder,
   InsertEventsOptions,
@@ -59,12 +60,14 @@ function copyStoredEvents(storedEvents: readonly StoredEvent[]): StoredEvent[] {
   const copies = new Array<StoredEvent>(n);
   for (let i = 0; i < n; i++) {
     const event = storedEvents[i]!;
-    copies[i] = Object.freeze({
-      originatorId: canonicalOriginatorId(event.originatorId),
-      originatorVersion: event.originatorVersion,
-      topic: event.topic,
-      state: event.state.slice(),
-    });
+    copies[i] = Object.freeze(
+      keepDecoded({
+        originatorId: canonicalOriginatorId(event.originatorId),
+        originatorVersion: event.originatorVersion,
+        topic: event.topic,
+        state: event.state.slice(),
+      }),
+    );
   }
   return copies;
 }

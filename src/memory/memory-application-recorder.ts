@@ -1,3 +1,4 @@
+import { keepDecoded } from '../persistence/fast/kept-events.js';
 import { NotificationSignal } from '../persistence/notification-signal.js';
 import { NotificationSubscription } from '../persistence/notification-subscription.js';
 import type {
@@ -136,13 +137,15 @@ export class MemoryApplicationRecorder implements ApplicationRecorder {
     const batch = new Array<Notification>(n);
     for (let i = 0; i < n; i++) {
       const event = storedEvents[i]!;
-      batch[i] = Object.freeze({
-        id: base + i,
-        originatorId: canonicalOriginatorId(event.originatorId),
-        originatorVersion: event.originatorVersion,
-        topic: event.topic,
-        state: event.state.slice(),
-      });
+      batch[i] = Object.freeze(
+        keepDecoded({
+          id: base + i,
+          originatorId: canonicalOriginatorId(event.originatorId),
+          originatorVersion: event.originatorVersion,
+          topic: event.topic,
+          state: event.state.slice(),
+        }),
+      );
     }
     return batch;
   }

@@ -1,85 +1,19 @@
 import { Buffer } from 'node:buffer';
 import { builtinTranscodings, DatetimeAsISO } from './builtin-transcodings.js';
+import { parseDatetimeISOIn } from './datetime-iso.js';
+import { EncodeFailure, encodeError, MAX_ENCODE_DEPTH } from './encode-failure.js';
+import { TranscodingNotRegisteredError } from './errors.js';
 import {
   type FieldName,
   holdsControlByte,
   readCompactFields,
   readCompactJSON,
   type ShapeMemo,
-} from './compact-json.js';
-import { parseDatetimeISOIn } from './datetime-iso.js';
-import { DataError, TranscodingNotRegisteredError } from './errors.js';
+} from './fast/compact-json.js';
+import { fastPathsByDefault } from './fast/fast-paths.js';
+import { JSONWriter } from './fast/json-writer.js';
 import type { Transcoder } from './transcoder.js';
 import type { Transcoding } from './transcoding.js';
-
-/** Deeper than this is taken to be a cycle (JSON cannot hold one). */
-const MAX_DEPTH = 1000;
-
-/** Thrown inside the encoding walk; `encode` turns it into the public error with the path. */
-class EncodeFailure {
-  readonly path: (string | number)[] = [];
-  constructor(
-    readonly value: unknown,
-    readonly reason: 'unregistered' | 'non-finite' | 'too-deep',
-  ) {}
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') {
-    const proto: unknown = Object.getPrototypeOf(value);
-    const ctor = (proto as { constructor?: { name?: unknown } } | null)?.constructor;
-    return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'object';
-  }
-  if (typeof value === 'function') return 'function';
-  return typeof value;
-}
-
-function renderPath(path: readonly (string | number)[]): string {
-  let out = '$';
-  for (let i = path.length - 1; i >= 0; i--) {
-    const part = path[i]!;
-    if (typeof part === 'number') out += `[${part}]`;
-    else if (/^[A-Za-z_$][\w$]*$|^<.*>$/.test(part)) out += `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
-  }
-  return out;
-}
-
-/** Longer strings are quoted by JSON.stringify, whose scan is faster than a loop here. */
-const QUOTE_LOOP_MAX = 64;
-
-/** The JSON string literal of `text`, as `JSON.stringify(text)` writes it. */
-function quote(text: string): string {
-  const n = text.length;
-  if (n > QUOTE_LOOP_MAX) return JSON.stringify(text);
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    // Control characters, '"', '\\' and surrogates (a lone one is escaped) need JSON.stringify.
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
-      return JSON.stringify(text);
-    }
-  }
-  return `"${text}"`;
-}
-
-// Objects of a kind share their keys: each key's quoted form (with its colon) is made once.
-// Bounded, since keys can also be data (ids in a record used as a dictionary).
-const quotedKeys = new Map<string, string>();
-const QUOTED_KEYS_MAX = 10_000;
-const QUOTED_KEY_LENGTH_MAX = 64;
-
-/** `"key":`, as JSON writes a key. */
-function quotedKey(key: string): string {
-  let quoted = quotedKeys.get(key);
-  if (quoted === undefined) {
-    quoted = `${quote(key)}:`;
-    if (quotedKeys.size < QUOTED_KEYS_MAX && key.length <= QUOTED_KEY_LENGTH_MAX) {
-      quotedKeys.set(key, quoted);
-    }
-  }
-  return quoted;
-}
 
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   // A plain assignment to '__proto__' would change the object's prototype.
@@ -116,6 +50,17 @@ function checkedLong(data: Uint8Array): boolean {
 // Decodes short texts (event states) several times faster than Buffer's toString.
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** Options of `new JSONTranscoder(...)`. */
+export interface JSONTranscoderOptions {
+  /**
+   * Whether to use the speed machinery (`src/persistence/fast/`): the one-walk writer, the
+   * compact reader, and `encodeFields`/`decodeFields` for the mapper. Default: true, unless the
+   * environment variable `EVENTSOURCING_FAST_PATHS` is false. Off, the transcoder writes with
+   * `JSON.stringify` and reads with `JSON.parse`: the same bytes and values, more slowly.
+   */
+  fastPaths?: boolean;
+}
+
 /**
  * Encodes objects as compact UTF-8 JSON, as the Python library's `JSONTranscoder` does. JSON
  * values (null, booleans, finite numbers, strings, arrays, plain objects) are written as they
@@ -129,14 +74,51 @@ const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
  * `undefined` object fields are omitted (in arrays they are written as `null`). A value with
  * no transcoding is a `TranscodingNotRegisteredError`, on write and on read; `NaN` and
  * infinities are a `DataError`. Both messages give the path of the value.
+ *
+ * The plain path is this class alone: `encode` is `JSON.stringify` of the value tree with
+ * transcoded values wrapped, `decode` is `JSON.parse` and then a walk that revives them. With
+ * fast paths on (the default), the same results come from the machinery in `./fast/`, entered
+ * here only: the one-walk writer, the compact reader, and the mapper's `encodeFields` and
+ * `decodeFields`.
  */
 export class JSONTranscoder implements Transcoder {
+  /** Whether the speed machinery is used (see `JSONTranscoderOptions.fastPaths`). */
+  readonly fastPaths: boolean;
+  /**
+   * The compact UTF-8 JSON of the object made of `source`'s fields, renamed or left out by
+   * `fieldName`, then `extra`'s (see `Transcoder.encodeFields`). Only with fast paths on.
+   */
+  readonly encodeFields?: (
+    source: object,
+    fieldName: FieldName,
+    extra: Readonly<Record<string, unknown>> | null,
+  ) => Uint8Array;
+  /**
+   * Decodes an object's bytes straight into `target` (see `Transcoder.decodeFields`); false
+   * when the text is not compact JSON without escapes, or not an object. Only with fast paths on.
+   */
+  readonly decodeFields?: (
+    data: Uint8Array,
+    target: Record<string, unknown>,
+    fieldName: FieldName,
+    memo?: ShapeMemo,
+  ) => boolean;
+
   readonly #byType = new Map<unknown, Transcoding<unknown>>();
   readonly #byName = new Map<string, Transcoding<unknown>>();
+  readonly #writer: JSONWriter | null;
   #lastRevived: Transcoding<unknown> | undefined;
 
-  constructor() {
+  constructor(options: JSONTranscoderOptions = {}) {
     for (const transcoding of builtinTranscodings()) this.register(transcoding);
+    this.fastPaths = options.fastPaths ?? fastPathsByDefault();
+    this.#writer = this.fastPaths ? new JSONWriter(this.#byType) : null;
+    if (this.fastPaths) {
+      this.encodeFields = (source, fieldName, extra) =>
+        this.#encodeFields(source, fieldName, extra);
+      this.decodeFields = (data, target, fieldName, memo) =>
+        this.#decodeFields(data, target, fieldName, memo);
+    }
   }
 
   /**
@@ -166,36 +148,13 @@ export class JSONTranscoder implements Transcoder {
 
   /** The compact UTF-8 JSON of `obj`. */
   encode(obj: unknown): Uint8Array {
-    return this.#encodeObject(obj, null, null);
-  }
-
-  /**
-   * The compact UTF-8 JSON of the object made of `source`'s fields, renamed or left out by
-   * `fieldName`, then `extra`'s (see `Transcoder.encodeFields`).
-   */
-  encodeFields(
-    source: object,
-    fieldName: FieldName,
-    extra: Readonly<Record<string, unknown>> | null,
-  ): Uint8Array {
-    return this.#encodeObject(source, fieldName, extra);
-  }
-
-  /** `value` as `encode` writes it; with `fieldName`, an object's fields as `encodeFields` does. */
-  #encodeObject(
-    value: unknown,
-    fieldName: FieldName | null,
-    extra: Readonly<Record<string, unknown>> | null,
-  ): Uint8Array {
     let text: string;
     try {
-      if (value === undefined) this.#unregistered(value);
+      if (obj === undefined) throw new EncodeFailure(obj, 'unregistered');
       text =
-        fieldName === null
-          ? this.#write(value, 0)
-          : this.#object(value as Record<string, unknown>, 0, fieldName, extra);
+        this.#writer === null ? JSON.stringify(this.#tree(obj, 0)) : this.#writer.write(obj, 0);
     } catch (error) {
-      if (error instanceof EncodeFailure) throw this.#encodeError(error);
+      if (error instanceof EncodeFailure) throw encodeError(error);
       throw error;
     }
     return Buffer.from(text, 'utf8');
@@ -205,7 +164,7 @@ export class JSONTranscoder implements Transcoder {
   decode(data: Uint8Array): unknown {
     const text = UTF8.decode(data);
     // Without a backslash no string holds an escape, which the compact reader relies on.
-    if (text.indexOf('\\') === -1) {
+    if (this.fastPaths && text.indexOf('\\') === -1) {
       const value = readCompactJSON(text, this.#reviveNamed, this.#reviveString, checkedLong(data));
       if (value !== undefined) return value;
     }
@@ -214,11 +173,22 @@ export class JSONTranscoder implements Transcoder {
     return text.indexOf('"_type_"') === -1 ? value : this.#revive(value);
   }
 
-  /**
-   * Decodes an object's bytes straight into `target` (see `Transcoder.decodeFields`); false
-   * when the text is not compact JSON without escapes, or not an object.
-   */
-  decodeFields(
+  #encodeFields(
+    source: object,
+    fieldName: FieldName,
+    extra: Readonly<Record<string, unknown>> | null,
+  ): Uint8Array {
+    let text: string;
+    try {
+      text = this.#writer!.object(source as Record<string, unknown>, 0, fieldName, extra);
+    } catch (error) {
+      if (error instanceof EncodeFailure) throw encodeError(error);
+      throw error;
+    }
+    return Buffer.from(text, 'utf8');
+  }
+
+  #decodeFields(
     data: Uint8Array,
     target: Record<string, unknown>,
     fieldName: FieldName,
@@ -270,64 +240,35 @@ export class JSONTranscoder implements Transcoder {
     return transcoding;
   }
 
-  #unregistered(value: unknown): never {
-    throw new EncodeFailure(value, 'unregistered');
-  }
-
-  #encodeError(failure: EncodeFailure): Error {
-    const where = failure.path.length > 0 ? ` (at ${renderPath(failure.path)})` : '';
-    const { value } = failure;
-    if (failure.reason === 'non-finite') {
-      return new DataError(
-        `Cannot encode ${String(value)}${where}: JSON has no NaN or Infinity. Store null or a ` +
-          'string instead.',
-      );
-    }
-    if (failure.reason === 'too-deep') {
-      return new DataError(
-        `Cannot encode a value nested more than ${MAX_DEPTH} levels deep${where}: it probably ` +
-          'refers to itself (a cycle), which JSON cannot hold.',
-      );
-    }
-    const name = typeName(value);
-    return new TranscodingNotRegisteredError(
-      `Object of type ${name} is not serializable${where}. Please define and register a custom ` +
-        `transcoding for this type: transcoder.register({ type: ${name}, name: '...', ` +
-        'encode(obj) { ... }, decode(data) { ... } }).',
-    );
-  }
-
   /**
-   * The JSON text of `value`, exactly as `JSON.stringify` writes the tree of JSON values with
-   * transcoded values wrapped, but written in one walk, without building that tree.
+   * The tree of JSON values that `value` is written as: transcoded values wrapped as
+   * `{"_type_": name, "_data_": data}`, undefined fields left out (null in arrays).
    */
-  #write(value: unknown, depth: number): string {
+  #tree(value: unknown, depth: number): unknown {
     switch (typeof value) {
       case 'string':
-        return quote(value);
       case 'boolean':
-        return value ? 'true' : 'false';
+        return value;
       case 'number':
-        // String(n) is JSON's form of every finite number (-0 included).
-        if (Number.isFinite(value)) return String(value);
+        if (Number.isFinite(value)) return value;
         throw new EncodeFailure(value, 'non-finite');
       case 'object': {
-        if (value === null) return 'null';
-        if (depth > MAX_DEPTH) throw new EncodeFailure(value, 'too-deep');
+        if (value === null) return null;
+        if (depth > MAX_ENCODE_DEPTH) throw new EncodeFailure(value, 'too-deep');
         const proto: unknown = Object.getPrototypeOf(value);
         if (proto === Object.prototype || proto === null) {
-          return this.#object(value as Record<string, unknown>, depth);
+          return this.#treeObject(value as Record<string, unknown>, depth);
         }
-        if (proto === Array.prototype) return this.#array(value as unknown[], depth);
+        if (proto === Array.prototype) return this.#treeArray(value as unknown[], depth);
         const transcoding = this.#byType.get((proto as { constructor: unknown }).constructor);
-        if (transcoding !== undefined) return this.#wrap(transcoding, value, depth);
+        if (transcoding !== undefined) return this.#treeWrap(transcoding, value, depth);
         // An array of a subclass is still a JSON array (as Python writes a tuple as a list).
-        if (Array.isArray(value)) return this.#array(value, depth);
+        if (Array.isArray(value)) return this.#treeArray(value, depth);
         throw new EncodeFailure(value, 'unregistered');
       }
       case 'bigint': {
         const transcoding = this.#byType.get(BigInt);
-        if (transcoding !== undefined) return this.#wrap(transcoding, value, depth);
+        if (transcoding !== undefined) return this.#treeWrap(transcoding, value, depth);
         throw new EncodeFailure(value, 'unregistered');
       }
       default:
@@ -335,70 +276,44 @@ export class JSONTranscoder implements Transcoder {
     }
   }
 
-  #wrap(transcoding: Transcoding<unknown>, value: unknown, depth: number): string {
+  #treeWrap(transcoding: Transcoding<unknown>, value: unknown, depth: number): unknown {
     try {
-      return (
-        `{"_type_":${quote(transcoding.name)},"_data_":` +
-        `${this.#write(transcoding.encode(value), depth + 1)}}`
-      );
+      return { _type_: transcoding.name, _data_: this.#tree(transcoding.encode(value), depth + 1) };
     } catch (error) {
       if (error instanceof EncodeFailure) error.path.push(`<${transcoding.name}>`);
       throw error;
     }
   }
 
-  #array(arr: readonly unknown[], depth: number): string {
+  #treeArray(arr: readonly unknown[], depth: number): unknown[] {
     const n = arr.length;
-    let out = '[';
+    const out = new Array<unknown>(n);
     let i = 0;
     try {
       for (; i < n; i++) {
         const item = arr[i];
-        if (i > 0) out += ',';
-        out += item === undefined ? 'null' : this.#write(item, depth + 1);
+        out[i] = item === undefined ? null : this.#tree(item, depth + 1);
       }
     } catch (error) {
       if (error instanceof EncodeFailure) error.path.push(i);
       throw error;
     }
-    return `${out}]`;
+    return out;
   }
 
-  /** An object's JSON; with `fieldName`, its keys renamed or left out; then `extra`'s fields. */
-  #object(
-    obj: Record<string, unknown>,
-    depth: number,
-    fieldName: FieldName | null = null,
-    extra: Readonly<Record<string, unknown>> | null = null,
-  ): string {
-    const keys = Object.keys(obj);
-    const n = keys.length;
-    let out = '{';
-    let name: string | null = null;
+  #treeObject(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    let key = '';
     try {
-      for (let i = 0; i < n; i++) {
-        const key = keys[i]!;
-        name = fieldName === null ? key : fieldName(key);
+      for (key of Object.keys(obj)) {
         const item = obj[key];
-        // JSON.stringify omits undefined fields.
-        if (item === undefined || name === null) continue;
-        if (out.length > 1) out += ',';
-        out += quotedKey(name) + this.#write(item, depth + 1);
-      }
-      if (extra !== null) {
-        for (const key of Object.keys(extra)) {
-          name = key;
-          const item = extra[key];
-          if (item === undefined) continue;
-          if (out.length > 1) out += ',';
-          out += quotedKey(key) + this.#write(item, depth + 1);
-        }
+        if (item !== undefined) setOwn(out, key, this.#tree(item, depth + 1));
       }
     } catch (error) {
-      if (error instanceof EncodeFailure && name !== null) error.path.push(name);
+      if (error instanceof EncodeFailure) error.path.push(key);
       throw error;
     }
-    return `${out}}`;
+    return out;
   }
 
   /** Rebuilds transcoded values in place, innermost first (a Map's values before the Map). */

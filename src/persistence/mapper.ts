@@ -4,7 +4,18 @@ import { classVersionOf, upcastState } from '../domain/versioning.js';
 import type { Cipher } from './cipher.js';
 import type { Compressor } from './compressor.js';
 import { MapperDeserialisationError, TranscodingNotRegisteredError } from './errors.js';
+import { decodeIntoEvent, encodeFromEvent } from './fast/event-fields.js';
+import { fastPathsByDefault } from './fast/fast-paths.js';
+import { keptEvent, keptSlot, rememberDecoded } from './fast/kept-events.js';
 import type { StoredEvent } from './stored-event.js';
+import {
+  CLASS_VERSION,
+  ORIGINATOR_ID,
+  ORIGINATOR_TOPIC,
+  ORIGINATOR_VERSION,
+  STORED_ORIGINATOR_TOPIC,
+  storedFieldName,
+} from './stored-field-names.js';
 import type { Transcoder } from './transcoder.js';
 
 /** Options of `new Mapper(...)`. */
@@ -15,6 +26,13 @@ export interface MapperOptions {
   compressor?: Compressor | null;
   /** Encrypts the (compressed) encoded state. */
   cipher?: Cipher | null;
+  /**
+   * Whether to use the speed machinery (`src/persistence/fast/`): state written from and read
+   * into events through the transcoder's `encodeFields`/`decodeFields`, and decoded events
+   * kept beside the in-memory recorders' stored events. Default: true, unless the environment
+   * variable `EVENTSOURCING_FAST_PATHS` is false. The results are the same either way.
+   */
+  fastPaths?: boolean;
 }
 
 /** What the mapper works out once per event class. */
@@ -31,16 +49,9 @@ interface ClassInfo {
    * until it is optimised again.
    */
   lastEvent: object | null;
-  /** What the transcoder learns about this class's state (`Transcoder.decodeFields`). */
+  /** Fast path: what the transcoder learns about this class's state (`decodeFields`). */
   readonly decodeMemo: { shape?: unknown };
 }
-
-const ORIGINATOR_ID = 'originatorId';
-const ORIGINATOR_VERSION = 'originatorVersion';
-const ORIGINATOR_TOPIC = 'originatorTopic';
-/** Python's names, which the stored state uses. */
-const STORED_ORIGINATOR_TOPIC = 'originator_topic';
-const CLASS_VERSION = 'class_version';
 
 function classInfo(cls: ClassInfo['cls'], topic: string): ClassInfo {
   const classVersion = classVersionOf(cls);
@@ -63,19 +74,6 @@ function storedState(event: object, info: ClassInfo): Record<string, unknown> {
   return state;
 }
 
-/** The state key an event field is stored under, or null for the id and version. */
-function storedFieldName(key: string): string | null {
-  if (key === ORIGINATOR_TOPIC) return STORED_ORIGINATOR_TOPIC;
-  return key === ORIGINATOR_ID || key === ORIGINATOR_VERSION ? null : key;
-}
-
-/** The event field a stored state's key is read into, or null for keys the event never takes. */
-function eventFieldName(key: string): string | null {
-  if (key === STORED_ORIGINATOR_TOPIC) return ORIGINATOR_TOPIC;
-  // The stored id and version come from the stored event, never from its state.
-  return key === CLASS_VERSION || key === ORIGINATOR_ID || key === ORIGINATOR_VERSION ? null : key;
-}
-
 /**
  * Converts domain events to stored events and back. Writing: the topic of the event's class, and
  * its state (own enumerable fields except `originatorId` and `originatorVersion`;
@@ -93,6 +91,11 @@ function eventFieldName(key: string): string | null {
  * The mapper holds on to the last event it read of each class (a snapshot is one too), so that
  * V8 keeps the hidden class of those events, and the code optimised for it, through full
  * garbage collections.
+ *
+ * This class is the plain path. With fast paths on (the default; `fastPaths` option), three
+ * calls into `./fast/` come first, each falling back to the plain path where it does not apply:
+ * `encodeFromEvent` on write; on read, `keptEvent` (the in-memory recorders' events, decoded
+ * once) and `decodeIntoEvent`.
  */
 export class Mapper {
   /** Turns event state into bytes and back. */
@@ -102,10 +105,8 @@ export class Mapper {
   /** Encrypts encoded state, or `null`. */
   readonly cipher: Cipher | null;
 
-  /** Whether the transcoder can decode straight into an event (`decodeFields`). */
-  readonly #decodesFields: boolean;
-  /** Whether the transcoder can encode straight from an event (`encodeFields`). */
-  readonly #encodesFields: boolean;
+  /** Whether the speed machinery is used (see `MapperOptions.fastPaths`). */
+  readonly fastPaths: boolean;
   readonly #byClass = new Map<Function, ClassInfo>();
   readonly #byTopic = new Map<string, ClassInfo>();
   // Events read together mostly share their topic: comparing with the last one is cheaper than
@@ -119,8 +120,7 @@ export class Mapper {
     this.transcoder = options.transcoder;
     this.compressor = options.compressor ?? null;
     this.cipher = options.cipher ?? null;
-    this.#decodesFields = typeof this.transcoder.decodeFields === 'function';
-    this.#encodesFields = typeof this.transcoder.encodeFields === 'function';
+    this.fastPaths = options.fastPaths ?? fastPathsByDefault();
   }
 
   /** The stored form of a domain event. */
@@ -141,12 +141,9 @@ export class Mapper {
       );
     }
     let data =
-      this.#encodesFields &&
-      // A field already under a stored name would be written twice: copy the state instead.
-      !Object.hasOwn(event, STORED_ORIGINATOR_TOPIC) &&
-      !(info.classVersion > 1 && Object.hasOwn(event, CLASS_VERSION))
-        ? this.transcoder.encodeFields!(event, storedFieldName, info.classVersionField)
-        : this.transcoder.encode(storedState(event, info));
+      (this.fastPaths
+        ? encodeFromEvent(this.transcoder, event, info.classVersion, info.classVersionField)
+        : null) ?? this.transcoder.encode(storedState(event, info));
     if (this.compressor !== null) data = this.compressor.compress(data);
     if (this.cipher !== null) data = this.cipher.encrypt(data);
     return { originatorId, originatorVersion, topic: info.topic, state: data };
@@ -154,19 +151,36 @@ export class Mapper {
 
   /** The domain event a stored event was made from, upcast to its class's current version. */
   toDomainEvent<E extends DomainEventLike = DomainEventLike>(stored: StoredEvent): E {
+    const kept = this.fastPaths ? keptSlot(stored) : undefined;
+    if (kept !== undefined) {
+      const event = keptEvent(kept, this, stored.originatorId, stored.originatorVersion);
+      if (event !== null) return event as E;
+    }
+    const event = this.#decode(stored);
+    if (kept !== undefined) rememberDecoded(kept, this, event);
+    return event as E;
+  }
+
+  /** The domain event decoded from a stored event's bytes (see `toDomainEvent`). */
+  #decode(stored: StoredEvent): object {
     try {
       let data = stored.state;
       if (this.cipher !== null) data = this.cipher.decrypt(data);
       if (this.compressor !== null) data = this.compressor.decompress(data);
       const info = this.#infoForTopic(stored.topic);
       // Current-version state goes straight into the event; older state is upcast first.
-      if (info.classVersion === 1 && this.#decodesFields) {
-        const event = Object.create(info.cls.prototype) as Record<string, unknown>;
-        event[ORIGINATOR_ID] = stored.originatorId;
-        event[ORIGINATOR_VERSION] = stored.originatorVersion;
-        if (this.transcoder.decodeFields!(data, event, eventFieldName, info.decodeMemo)) {
+      if (info.classVersion === 1 && this.fastPaths) {
+        const event = decodeIntoEvent(
+          this.transcoder,
+          data,
+          info.cls.prototype,
+          stored.originatorId,
+          stored.originatorVersion,
+          info.decodeMemo,
+        );
+        if (event !== null) {
           info.lastEvent = Object.freeze(event);
-          return event as unknown as E;
+          return event;
         }
       }
       const state = this.transcoder.decode(data) as Record<string, unknown>;
@@ -195,7 +209,7 @@ export class Mapper {
         } else event[key] = state[key];
       }
       info.lastEvent = Object.freeze(event);
-      return event as unknown as E;
+      return event;
     } catch (error) {
       const which =
         `topic '${stored.topic}', originator id '${stored.originatorId}', ` +

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
-import { readCompactFields, readCompactJSON } from '../../src/persistence/compact-json.js';
+import { readCompactFields, readCompactJSON } from '../../src/persistence/fast/compact-json.js';
 import { JSONTranscoder } from '../../src/persistence/json-transcoder.js';
 
 const tagged = (name: string, data: unknown): unknown => ({ revived: name, data });

@@ -385,13 +385,13 @@ describe('JSONTranscoder', () => {
     const state =
       '{"at":{"_type_":"datetime_iso","_data_":"2024-02-07T15:32:51.123456+00:00"},' +
       '"drop":1,"tags":{"_type_":"set","_data_":["a"]}}';
-    assert.equal(t.decodeFields(bytes(state), target, keep), true);
+    assert.equal(t.decodeFields!(bytes(state), target, keep), true);
     assert.deepEqual(Object.keys(target), ['AT', 'TAGS']);
     assert.equal((target.AT as Date).toISOString(), '2024-02-07T15:32:51.123Z');
     assert.deepEqual(target.TAGS, new Set(['a']));
     // Escapes, whitespace and non-objects are left to decode().
     for (const other of ['{"a":"\\n"}', '{ "a":1}', '[1]', '"x"']) {
-      assert.equal(t.decodeFields(bytes(other), {}, keep), false, other);
+      assert.equal(t.decodeFields!(bytes(other), {}, keep), false, other);
     }
   });
 });
