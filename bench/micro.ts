@@ -84,7 +84,11 @@ if (only.has('sqlite')) {
   const dir = mkdtempSync(join(tmpdir(), 'micro-'));
   try {
     const app = await DogSchool.create({
-      env: { PERSISTENCE_MODULE: 'sqlite', SQLITE_DBNAME: join(dir, 'micro.db'), SQLITE_SYNCHRONOUS: 'OFF' },
+      env: {
+        PERSISTENCE_MODULE: 'sqlite',
+        SQLITE_DBNAME: join(dir, 'micro.db'),
+        SQLITE_SYNCHRONOUS: 'OFF',
+      },
     });
     const ids: string[] = [];
     for (let i = 0; i < 2000; i++) ids.push(await app.registerDog(`dog-${i}`));

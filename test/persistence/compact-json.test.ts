@@ -5,12 +5,12 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { TranscodingNotRegisteredError } from '../../src/persistence/errors.js';
 import {
   readCompactFields,
   readCompactJSON,
   type ShapeMemo,
 } from '../../src/persistence/fast/compact-json.js';
-import { TranscodingNotRegisteredError } from '../../src/persistence/errors.js';
 import { JSONTranscoder } from '../../src/persistence/json-transcoder.js';
 
 /** Whether this process may not generate code (the child run of the last test). */
