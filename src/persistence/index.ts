@@ -39,7 +39,7 @@ export {
   type RecorderClass,
   registerPersistenceModule,
 } from './infrastructure-factory.js';
-export { JSONTranscoder } from './json-transcoder.js';
+export { JSONTranscoder, type JSONTranscoderOptions } from './json-transcoder.js';
 export { Mapper, type MapperOptions } from './mapper.js';
 export {
   NotificationSignal,

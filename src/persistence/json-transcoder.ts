@@ -87,6 +87,8 @@ export class JSONTranscoder implements Transcoder {
   /**
    * The compact UTF-8 JSON of the object made of `source`'s fields, renamed or left out by
    * `fieldName`, then `extra`'s (see `Transcoder.encodeFields`). Only with fast paths on.
+   *
+   * @internal
    */
   readonly encodeFields?: (
     source: object,
@@ -96,6 +98,8 @@ export class JSONTranscoder implements Transcoder {
   /**
    * Decodes an object's bytes straight into `target` (see `Transcoder.decodeFields`); false
    * when the text is not compact JSON without escapes, or not an object. Only with fast paths on.
+   *
+   * @internal
    */
   readonly decodeFields?: (
     data: Uint8Array,
