@@ -378,7 +378,9 @@ describe('JSONTranscoder', () => {
     );
   });
 
-  it('decodes fields straight into a target, and declines what is not an object', () => {
+  it('decodes fields straight into a target, and declines what is not an object', {
+    skip: new JSONTranscoder().fastPaths ? false : 'a fast path, off in this run',
+  }, () => {
     const t = new JSONTranscoder();
     const target: Record<string, unknown> = {};
     const keep = (key: string): string | null => (key === 'drop' ? null : key.toUpperCase());

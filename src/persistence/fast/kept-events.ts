@@ -19,15 +19,6 @@ const SHARED = 0;
 const DATE = 1;
 const TREE = 2;
 
-/** A decoded event's fields, as `keptEvent` makes them again. */
-interface KeptForm {
-  readonly proto: object;
-  /** Primitives as they are; a Date as its time; a tree of arrays and objects as a private copy. */
-  readonly values: readonly unknown[];
-  /** Makes the event (see `makerFor`). */
-  readonly make: Maker;
-}
-
 /** Makes an event of one layout (its field names, and how each is made) from a form's values. */
 type Maker = (
   proto: object,
@@ -37,13 +28,21 @@ type Maker = (
   copy: (value: unknown) => unknown,
 ) => object;
 
-/** Nothing kept for this reader (`owner`), or a form, or `false`: not keepable. */
+/**
+ * What is kept beside one stored event: nothing yet, the form of its decoded event for one
+ * reader (`owner`), or that it cannot be kept (`make` false). The form's parts are fields of
+ * the slot itself, which saves a read of another object per event.
+ */
 class KeptSlot {
-  /** The mapper the form was made by (a form is made again for another one). */
+  /** The mapper that read it (a form is made again for another one). */
   owner: object | null = null;
-  form: KeptForm | false | null = null;
   /** Whether the owner read it once: a form is made on the second read, not for one-pass reads. */
   readOnce = false;
+  /** Makes the event from `proto` and `values`; null: not made yet; false: cannot be kept. */
+  make: Maker | false | null = null;
+  proto: object | null = null;
+  /** Primitives as they are; a Date as its time; a tree of arrays and objects as a private copy. */
+  values: readonly unknown[] = [];
 }
 
 /** A base class whose constructor returns the object it is given, instead of a new one. */
@@ -94,9 +93,9 @@ export function keptEvent(
   originatorId: string,
   originatorVersion: number,
 ): object | null {
-  const form = slot.form;
-  if (slot.owner !== owner || form === null || form === false) return null;
-  return form.make(form.proto, originatorId, originatorVersion, form.values, copyTree);
+  const make = slot.make;
+  if (make === null || make === false || slot.owner !== owner) return null;
+  return make(slot.proto!, originatorId, originatorVersion, slot.values, copyTree);
 }
 
 /**
@@ -171,20 +170,20 @@ function loopMaker(keys: readonly string[], kinds: readonly number[]): Maker {
 export function rememberDecoded(slot: KeptSlot, owner: object, event: object): void {
   if (slot.owner !== owner) {
     slot.owner = owner;
-    slot.form = null;
+    slot.make = null;
     slot.readOnce = true;
     return;
   }
-  if (slot.form !== null) return;
+  if (slot.make !== null) return;
   if (slot.readOnce === false) {
     slot.readOnce = true;
     return;
   }
-  slot.form = formOf(event);
+  keepForm(slot, event);
 }
 
-/** The form of a decoded event, or false when a field cannot be kept. */
-function formOf(event: object): KeptForm | false {
+/** Keeps the form of a decoded event in `slot`, or that it cannot be kept. */
+function keepForm(slot: KeptSlot, event: object): void {
   const fields = event as Record<string, unknown>;
   const keys: string[] = [];
   const values: unknown[] = [];
@@ -192,7 +191,10 @@ function formOf(event: object): KeptForm | false {
   for (const key of Object.keys(fields)) {
     if (key === 'originatorId' || key === 'originatorVersion') continue;
     // A field named so was defined, not assigned (see the mapper): not worth keeping.
-    if (key === '__proto__') return false;
+    if (key === '__proto__') {
+      slot.make = false;
+      return;
+    }
     const value = fields[key];
     if (isPrimitive(value)) {
       kinds.push(SHARED);
@@ -204,11 +206,14 @@ function formOf(event: object): KeptForm | false {
       kinds.push(TREE);
       values.push(copyTree(value));
     } else {
-      return false;
+      slot.make = false;
+      return;
     }
     keys.push(key);
   }
-  return { proto: Object.getPrototypeOf(event) as object, values, make: makerFor(keys, kinds) };
+  slot.proto = Object.getPrototypeOf(event) as object;
+  slot.values = values;
+  slot.make = makerFor(keys, kinds);
 }
 
 /** Deeper trees are decoded every time (the check and the copy recurse). */
