@@ -1,8 +1,8 @@
-import { Buffer } from 'node:buffer';
 import { ProgrammingError } from '../persistence/errors.js';
 import type { Closable } from '../persistence/recorders.js';
 import { qualified } from './identifiers.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
+import { StateColumn } from './state-column.js';
 import type { PostgresRow } from './transaction-client.js';
 
 const RESOLVED = Promise.resolve();
@@ -19,29 +19,22 @@ export abstract class PostgresRecorder implements Closable {
   /** Whether the tables are known to be ready (checked first on every call). */
   protected isReady = false;
 
-  /**
-   * Whether states are selected as text in PostgreSQL's escape format: an ASCII state (JSON,
-   * mostly) is then sent as itself, half the size of the hex form of a `bytea`, and becomes bytes
-   * again with one copy. States with other bytes come back as octal escapes, slower to undo than
-   * hex: once more than a quarter of the states read need that, the recorder selects the `bytea`.
-   */
-  protected statesAsText = true;
-  private statesRead = 0;
-  private statesEscaped = 0;
+  /** How state columns are selected and read (the adaptive text format: `StateColumn`). */
+  protected readonly states = new StateColumn();
+
+  /** Whether states are selected as text in the escape format (statements are keyed by it). */
+  protected get statesAsText(): boolean {
+    return this.states.asText;
+  }
 
   /** The select-list expression for a state column (`column` names it). */
   protected stateColumn(column = 'state'): string {
-    return this.statesAsText ? `encode(${column}, 'escape')` : column;
+    return this.states.select(column);
   }
 
   /** The bytes of a state column's value, as selected by `stateColumn`. */
   protected stateBytes(value: unknown): Uint8Array {
-    if (typeof value !== 'string') return toBytes(value);
-    const reads = ++this.statesRead;
-    if (value.indexOf('\\') === -1) return Buffer.from(value, 'latin1');
-    const escaped = ++this.statesEscaped;
-    if (reads >= 64 && escaped * 4 > reads) this.statesAsText = false;
-    return unescapeBytea(value);
+    return this.states.bytes(value);
   }
   private readyPromise: Promise<void> | null = null;
 
@@ -125,36 +118,4 @@ export abstract class PostgresRecorder implements Closable {
 
   /** Releases what this recorder holds (the factory closes the shared connections). */
   abstract close(): Promise<void>;
-}
-
-/**
- * The bytes PostgreSQL's escape format (`encode(bytes, 'escape')`) wrote as `text`: a doubled
- * backslash is one backslash byte, a backslash and three octal digits the byte of that value,
- * and every other character its own byte.
- */
-export function unescapeBytea(text: string): Uint8Array {
-  const n = text.length;
-  const out = Buffer.allocUnsafe(n);
-  let length = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 92) {
-      out[length++] = c;
-    } else if (text.charCodeAt(i + 1) === 92) {
-      out[length++] = 92;
-      i++;
-    } else {
-      out[length++] =
-        ((text.charCodeAt(i + 1) - 48) << 6) |
-        ((text.charCodeAt(i + 2) - 48) << 3) |
-        (text.charCodeAt(i + 3) - 48);
-      i += 3;
-    }
-  }
-  return out.subarray(0, length);
-}
-
-/** Stored bytes as a `Uint8Array` (`pg` gives a Buffer; null stays empty). */
-export function toBytes(value: unknown): Uint8Array {
-  return value instanceof Uint8Array ? value : new Uint8Array(0);
 }
