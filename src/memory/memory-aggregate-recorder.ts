@@ -61,12 +61,15 @@ function copyStoredEvents(storedEvents: readonly StoredEvent[]): StoredEvent[] {
   for (let i = 0; i < n; i++) {
     const event = storedEvents[i]!;
     copies[i] = Object.freeze(
-      keepDecoded({
-        originatorId: canonicalOriginatorId(event.originatorId),
-        originatorVersion: event.originatorVersion,
-        topic: event.topic,
-        state: event.state.slice(),
-      }),
+      keepDecoded(
+        {
+          originatorId: canonicalOriginatorId(event.originatorId),
+          originatorVersion: event.originatorVersion,
+          topic: event.topic,
+          state: event.state.slice(),
+        },
+        event,
+      ),
     );
   }
   return copies;

@@ -138,13 +138,16 @@ export class MemoryApplicationRecorder implements ApplicationRecorder {
     for (let i = 0; i < n; i++) {
       const event = storedEvents[i]!;
       batch[i] = Object.freeze(
-        keepDecoded({
-          id: base + i,
-          originatorId: canonicalOriginatorId(event.originatorId),
-          originatorVersion: event.originatorVersion,
-          topic: event.topic,
-          state: event.state.slice(),
-        }),
+        keepDecoded(
+          {
+            id: base + i,
+            originatorId: canonicalOriginatorId(event.originatorId),
+            originatorVersion: event.originatorVersion,
+            topic: event.topic,
+            state: event.state.slice(),
+          },
+          event,
+        ),
       );
     }
     return batch;

@@ -108,6 +108,18 @@ export class JSONTranscoder implements Transcoder {
     memo?: ShapeMemo,
   ) => boolean;
 
+  /**
+   * Whether what this transcoder writes reads back equal for JSON's values and Dates (fast
+   * paths on, and Dates by the built-in `datetime_iso`), which lets the mapper keep an event as
+   * written beside an in-memory recorder's copy (`src/persistence/fast/kept-events.ts`).
+   *
+   * @internal
+   */
+  get readsBackAsWritten(): boolean {
+    return this.fastPaths && this.#datesBuiltIn;
+  }
+
+  #datesBuiltIn = false;
   readonly #byType = new Map<unknown, Transcoding<unknown>>();
   readonly #byName = new Map<string, Transcoding<unknown>>();
   readonly #writer: JSONWriter | null;
@@ -148,6 +160,11 @@ export class JSONTranscoder implements Transcoder {
     if (t.type !== null) this.#byType.set(t.type, t);
     this.#byName.set(t.name, t);
     this.#lastRevived = undefined;
+    const dates = this.#byType.get(Date);
+    this.#datesBuiltIn =
+      dates !== undefined &&
+      dates.decode === DATETIME_DECODE &&
+      this.#byName.get(dates.name) === dates;
   }
 
   /** The compact UTF-8 JSON of `obj`. */

@@ -6,7 +6,7 @@ import type { Compressor } from './compressor.js';
 import { MapperDeserialisationError, TranscodingNotRegisteredError } from './errors.js';
 import { decodeIntoEvent, encodeFromEvent } from './fast/event-fields.js';
 import { fastPathsByDefault } from './fast/fast-paths.js';
-import { keptEvent, keptSlot, rememberDecoded } from './fast/kept-events.js';
+import { keptEvent, keptSlot, noteWritten, rememberDecoded } from './fast/kept-events.js';
 import type { StoredEvent } from './stored-event.js';
 import {
   CLASS_VERSION,
@@ -140,13 +140,23 @@ export class Mapper {
           `originatorVersion (got ${typeof originatorId} and ${typeof originatorVersion}).`,
       );
     }
-    let data =
-      (this.fastPaths
-        ? encodeFromEvent(this.transcoder, event, info.classVersion, info.classVersionField)
-        : null) ?? this.transcoder.encode(storedState(event, info));
+    const encoded = this.fastPaths
+      ? encodeFromEvent(this.transcoder, event, info.classVersion, info.classVersionField)
+      : null;
+    let data = encoded ?? this.transcoder.encode(storedState(event, info));
     if (this.compressor !== null) data = this.compressor.compress(data);
     if (this.cipher !== null) data = this.cipher.encrypt(data);
-    return { originatorId, originatorVersion, topic: info.topic, state: data };
+    const stored = { originatorId, originatorVersion, topic: info.topic, state: data };
+    // Written from the event's own fields, at the current version, by a transcoder that reads
+    // them back as they are: an in-memory recorder may keep the event's form as it stands now.
+    if (
+      encoded !== null &&
+      info.classVersion === 1 &&
+      (this.transcoder as { readsBackAsWritten?: boolean }).readsBackAsWritten === true
+    ) {
+      noteWritten(stored, this, event);
+    }
+    return stored;
   }
 
   /** The domain event a stored event was made from, upcast to its class's current version. */

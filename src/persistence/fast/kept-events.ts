@@ -70,11 +70,44 @@ class KeptStamp extends ReturnsTarget {
 }
 
 /**
- * Gives `stored` (an object that the caller then freezes and keeps) a slot for its decoded form.
- * Returns `stored`.
+ * Notes on a stored event the mapper just wrote which domain event it was written from
+ * (`noteWritten`), so that a recorder that keeps it can keep that event's form at once, with no
+ * read to decode (two private fields: the cost of a save on any backend stays the same).
  */
-export function keepDecoded<T extends object>(stored: T): T {
+class WrittenStamp extends ReturnsTarget {
+  readonly #owner: object;
+  readonly #event: object;
+
+  constructor(stored: object, owner: object, event: object) {
+    super(stored);
+    this.#owner = owner;
+    this.#event = event;
+  }
+
+  /** Keeps in `slot` the form of the event `stored` was written from, if it was noted. */
+  static keepIn(slot: KeptSlot, stored: object): void {
+    if (#owner in stored) keepWrittenForm(slot, stored.#owner, stored.#event);
+  }
+}
+
+/**
+ * Notes that `stored` was written by `owner` (a mapper) from `event`, whose fields read back as
+ * they are (the mapper checks that the transcoder writes them so). A recorder that keeps
+ * stored events takes the form from `event` when it copies `stored`, before anything can
+ * change the event's Dates or arrays.
+ */
+export function noteWritten(stored: object, owner: object, event: object): void {
+  new WrittenStamp(stored, owner, event);
+}
+
+/**
+ * Gives `stored` (an object that the caller then freezes and keeps) a slot for its decoded form;
+ * when `from` (the stored event it copies) was noted by `noteWritten`, the slot holds the form
+ * at once. Returns `stored`.
+ */
+export function keepDecoded<T extends object>(stored: T, from?: object): T {
   new KeptStamp(stored);
+  if (from !== undefined) WrittenStamp.keepIn(KeptStamp.slotOf(stored)!, from);
   return stored;
 }
 
@@ -104,14 +137,32 @@ export function keptEvent(
  * keyed store: 3× slower), or that loop where code cannot be generated
  * (`--disallow-code-generation-from-strings`). Made once per layout.
  */
-function makerFor(keys: readonly string[], kinds: readonly number[]): Maker {
+function makerFor(proto: object, keys: readonly string[], kinds: readonly number[]): Maker {
+  // Events of a class mostly share one layout: compare with its last before making a key.
+  const last = lastLayouts.get(proto);
+  if (last !== undefined && sameItems(last.keys, keys) && sameItems(last.kinds, kinds)) {
+    return last.make;
+  }
   const layout = JSON.stringify([keys, kinds]);
   let make = makers.get(layout);
   if (make === undefined) {
     make = compileMaker(keys, kinds) ?? loopMaker(keys, kinds);
     if (makers.size < MAX_MAKERS) makers.set(layout, make);
   }
+  lastLayouts.set(proto, { keys, kinds, make });
   return make;
+}
+
+/** The last layout made for each event class's prototype. */
+const lastLayouts = new WeakMap<
+  object,
+  { keys: readonly string[]; kinds: readonly number[]; make: Maker }
+>();
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const makers = new Map<string, Maker>();
@@ -211,9 +262,86 @@ function keepForm(slot: KeptSlot, event: object): void {
     }
     keys.push(key);
   }
-  slot.proto = Object.getPrototypeOf(event) as object;
+  const proto = Object.getPrototypeOf(event) as object;
+  slot.proto = proto;
   slot.values = values;
-  slot.make = makerFor(keys, kinds);
+  slot.make = makerFor(proto, keys, kinds);
+}
+
+/**
+ * Keeps in `slot` the fields of `event` as reading its stored state will give them: fields
+ * whose value is undefined left out, -0 read as 0, and in arrays undefined as null. Only
+ * primitives that JSON holds, plain Dates, and arrays and plain objects of those; anything else
+ * (a bigint, a Map, a class of yours) leaves the slot empty, for the first reads to fill.
+ */
+function keepWrittenForm(slot: KeptSlot, owner: object, event: object): void {
+  const fields = event as Record<string, unknown>;
+  const keys: string[] = [];
+  const values: unknown[] = [];
+  const kinds: number[] = [];
+  for (const key of Object.keys(fields)) {
+    if (key === 'originatorId' || key === 'originatorVersion') continue;
+    const value = fields[key];
+    if (value === undefined) continue;
+    if (key === '__proto__') return;
+    if (isJSONPrimitive(value)) {
+      kinds.push(SHARED);
+      values.push(value === 0 ? 0 : value);
+    } else if (isPlainDate(value)) {
+      kinds.push(DATE);
+      values.push(value.getTime());
+    } else if (isTree(value, 0)) {
+      kinds.push(TREE);
+      values.push(copyAsStored(value));
+    } else {
+      return;
+    }
+    keys.push(key);
+  }
+  slot.owner = owner;
+  slot.readOnce = true;
+  const proto = Object.getPrototypeOf(event) as object;
+  slot.proto = proto;
+  slot.values = values;
+  slot.make = makerFor(proto, keys, kinds);
+}
+
+function isJSONPrimitive(value: unknown): boolean {
+  const type = typeof value;
+  return value === null || type === 'string' || type === 'boolean' || type === 'number';
+}
+
+/** A copy of a tree as reading its JSON gives it (see `keepWrittenForm`). */
+function copyAsStored(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value === 0 ? 0 : value;
+  if (Array.isArray(value)) {
+    const n = value.length;
+    const copy = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const item: unknown = value[i];
+      copy[i] = item === undefined ? null : copyAsStored(item);
+    }
+    return copy;
+  }
+  if (value instanceof Date) return new Date(value.getTime());
+  const source = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    const item = source[key];
+    if (item === undefined) continue;
+    const copied = copyAsStored(item);
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: copied,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      copy[key] = copied;
+    }
+  }
+  return copy;
 }
 
 /** Deeper trees are decoded every time (the check and the copy recurse). */
@@ -222,6 +350,11 @@ const MAX_TREE_DEPTH = 64;
 function isPrimitive(value: unknown): boolean {
   const type = typeof value;
   return value === null || (type !== 'object' && type !== 'function' && type !== 'symbol');
+}
+
+/** A primitive a tree may hold: JSON's, or undefined (left out, or null in an array). */
+function isTreePrimitive(value: unknown): boolean {
+  return value === undefined || isJSONPrimitive(value);
 }
 
 function isPlainDate(value: unknown): value is Date {
@@ -236,7 +369,7 @@ function isTree(value: unknown, depth: number): boolean {
     const array = value as unknown[];
     for (let i = 0; i < array.length; i++) {
       const item = array[i];
-      if (!isPrimitive(item) && !isPlainDate(item) && !isTree(item, depth + 1)) return false;
+      if (!isTreePrimitive(item) && !isPlainDate(item) && !isTree(item, depth + 1)) return false;
     }
     return true;
   }
@@ -244,13 +377,20 @@ function isTree(value: unknown, depth: number): boolean {
   // Only plain data properties: no getters, no symbols, nothing hidden.
   if (Object.getOwnPropertySymbols(value).length > 0) return false;
   const descriptors = Object.getOwnPropertyDescriptors(value);
+  let written = 0;
   for (const key of Object.keys(descriptors)) {
     const descriptor = descriptors[key]!;
     if (!descriptor.enumerable || !('value' in descriptor)) return false;
     const item: unknown = descriptor.value;
-    if (!isPrimitive(item) && !isPlainDate(item) && !isTree(item, depth + 1)) return false;
+    if (!isTreePrimitive(item) && !isPlainDate(item) && !isTree(item, depth + 1)) return false;
+    if (item !== undefined) written++;
   }
-  return true;
+  // Written as {"_type_", "_data_"} alone, an object reads back as a transcoded value.
+  return !(written === 2 && isWritten(descriptors._type_) && isWritten(descriptors._data_));
+}
+
+function isWritten(descriptor: PropertyDescriptor | undefined): boolean {
+  return descriptor !== undefined && descriptor.value !== undefined;
 }
 
 /** A copy of a tree (`isTree`): new arrays, objects and Dates; primitives shared. */
