@@ -19,6 +19,8 @@ import { OriginatorIndex } from './originator-index.js';
  * `Uint8Array` rejects with `DataError`; bad `selectEvents` arguments reject with `TypeError`.
  * Stored events are frozen copies (the state bytes are copied on insert); the events returned
  * by `selectEvents` are those stored objects, so treat their `state` bytes as read-only.
+ * Each stored event also keeps, out of sight, the domain event the mapper wrote it from, so
+ * that the mapper reads it without decoding (`src/persistence/fast/kept-events.ts`).
  */
 export class MemoryAggregateRecorder implements AggregateRecorder {
   /** The stored events, by originator. */

@@ -30,6 +30,8 @@ import { OriginatorIndex } from './originator-index.js';
  * events are frozen copies (the state bytes are copied on insert); `selectEvents` and
  * `selectNotifications` return those stored objects (notifications, which have an `id` too),
  * so treat their `state` bytes as read-only.
+ * Each stored event also keeps, out of sight, the domain event the mapper wrote it from, so
+ * that the mapper reads it without decoding (`src/persistence/fast/kept-events.ts`).
  *
  * Subscriptions are woken by inserts, with no polling. `close()` stops them; the events stay
  * readable.
