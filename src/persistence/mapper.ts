@@ -6,7 +6,7 @@ import type { Compressor } from './compressor.js';
 import { MapperDeserialisationError, TranscodingNotRegisteredError } from './errors.js';
 import { decodeIntoEvent, encodeFromEvent } from './fast/event-fields.js';
 import { fastPathsByDefault } from './fast/fast-paths.js';
-import { keptEvent, keptSlot, noteWritten, rememberDecoded } from './fast/kept-events.js';
+import { isKept, keptEvent, noteWritten, rememberDecoded } from './fast/kept-events.js';
 import type { StoredEvent } from './stored-event.js';
 import {
   CLASS_VERSION,
@@ -161,13 +161,13 @@ export class Mapper {
 
   /** The domain event a stored event was made from, upcast to its class's current version. */
   toDomainEvent<E extends DomainEventLike = DomainEventLike>(stored: StoredEvent): E {
-    const kept = this.fastPaths ? keptSlot(stored) : undefined;
-    if (kept !== undefined) {
-      const event = keptEvent(kept, this, stored.originatorId, stored.originatorVersion);
+    const kept = this.fastPaths && isKept(stored);
+    if (kept) {
+      const event = keptEvent(stored, this, stored.originatorId, stored.originatorVersion);
       if (event !== null) return event as E;
     }
     const event = this.#decode(stored);
-    if (kept !== undefined) rememberDecoded(kept, this, event);
+    if (kept) rememberDecoded(stored, this, event);
     return event as E;
   }
 

@@ -29,20 +29,21 @@ type Maker = (
 ) => object;
 
 /**
- * What is kept beside one stored event: nothing yet, the form of its decoded event for one
- * reader (`owner`), or that it cannot be kept (`make` false). The form's parts are fields of
- * the slot itself, which saves a read of another object per event.
+ * The form of one stored event's decoded event, for one reader (`owner`), or that it cannot be
+ * kept (`make` false). The form's parts are fields of the slot itself, which saves a read of
+ * another object per event.
  */
 class KeptSlot {
-  /** The mapper that read it (a form is made again for another one). */
-  owner: object | null = null;
-  /** Whether the owner read it once: a form is made on the second read, not for one-pass reads. */
-  readOnce = false;
-  /** Makes the event from `proto` and `values`; null: not made yet; false: cannot be kept. */
-  make: Maker | false | null = null;
+  /** Makes the event from `proto` and `values`; false: cannot be kept. */
+  make: Maker | false = false;
   proto: object | null = null;
   /** Primitives as they are; a Date as its time; a tree of arrays and objects as a private copy. */
   values: readonly unknown[] = [];
+
+  constructor(
+    /** The mapper that made it (a form is made again for another one). */
+    readonly owner: object,
+  ) {}
 }
 
 /** A base class whose constructor returns the object it is given, instead of a new one. */
@@ -54,18 +55,29 @@ class ReturnsTarget {
 }
 
 /**
- * Puts a private field holding a slot on a stored event (the base class's constructor returns
- * the event, so the field is added to it). A private field is invisible (to `Object.keys`,
+ * Puts a private field on a stored event (the base class's constructor returns the event, so
+ * the field is added to it). A private field is invisible (to `Object.keys`,
  * `assert.deepStrictEqual`, JSON, spreading), costs about nothing to add (where
- * `Object.defineProperty` of a hidden property costs more than making the event), and is read
- * with one brand check.
+ * `Object.defineProperty` of a hidden property costs more than making the event), is read with
+ * one brand check, and stays writable when the event is frozen. It holds null (not read yet),
+ * the reader that read it once (a form is made on the second read, so that a one-pass read of
+ * the log keeps nothing), or a `KeptSlot`.
  */
 class KeptStamp extends ReturnsTarget {
-  readonly #slot = new KeptSlot();
+  #kept: KeptSlot | object | null = null;
 
-  /** The slot put on `stored`, or undefined. */
-  static slotOf(stored: object): KeptSlot | undefined {
-    return #slot in stored ? stored.#slot : undefined;
+  /** Whether `stored` carries the field. */
+  static has(stored: object): boolean {
+    return #kept in stored;
+  }
+
+  /** What `stored` keeps (it must carry the field). */
+  static get(stored: object): KeptSlot | object | null {
+    return (stored as KeptStamp).#kept;
+  }
+
+  static set(stored: object, kept: KeptSlot | object): void {
+    (stored as KeptStamp).#kept = kept;
   }
 }
 
@@ -84,9 +96,9 @@ class WrittenStamp extends ReturnsTarget {
     this.#event = event;
   }
 
-  /** Keeps in `slot` the form of the event `stored` was written from, if it was noted. */
-  static keepIn(slot: KeptSlot, stored: object): void {
-    if (#owner in stored) keepWrittenForm(slot, stored.#owner, stored.#event);
+  /** The form of the event `stored` was written from, if it was noted; else null. */
+  static formOf(stored: object): KeptSlot | null {
+    return #owner in stored ? writtenForm(stored.#owner, stored.#event) : null;
   }
 }
 
@@ -101,34 +113,55 @@ export function noteWritten(stored: object, owner: object, event: object): void 
 }
 
 /**
- * Gives `stored` (an object that the caller then freezes and keeps) a slot for its decoded form;
- * when `from` (the stored event it copies) was noted by `noteWritten`, the slot holds the form
- * at once. Returns `stored`.
+ * Marks `stored` (an object that the caller then freezes and keeps) as one whose decoded event
+ * the mapper may keep; when `from` (the stored event it copies) was noted by `noteWritten`, the
+ * form is kept at once. Returns `stored`.
  */
 export function keepDecoded<T extends object>(stored: T, from?: object): T {
   new KeptStamp(stored);
-  if (from !== undefined) WrittenStamp.keepIn(KeptStamp.slotOf(stored)!, from);
+  const form = from === undefined ? null : WrittenStamp.formOf(from);
+  if (form !== null) KeptStamp.set(stored, form);
   return stored;
 }
 
-/** The slot of a kept stored event, or undefined. */
-export function keptSlot(stored: object): KeptSlot | undefined {
-  return KeptStamp.slotOf(stored);
+/** Whether `stored` is kept by a recorder (`keepDecoded`). */
+export function isKept(stored: object): boolean {
+  return KeptStamp.has(stored);
+}
+
+/** The form kept for `stored`, or null (for tests and diagnostics). */
+export function keptSlot(stored: object): KeptSlot | null {
+  if (!KeptStamp.has(stored)) return null;
+  const kept = KeptStamp.get(stored);
+  return kept instanceof KeptSlot ? kept : null;
 }
 
 /**
- * A new domain event made from the form kept in `slot` for `owner` (frozen, as the mapper's
- * events are), or null when there is none yet (or the event cannot be kept).
+ * A new domain event made from the form kept for `stored` (which `isKept`) by `owner` (frozen,
+ * as the mapper's events are), or null when there is none (or the event cannot be kept).
  */
 export function keptEvent(
-  slot: KeptSlot,
+  stored: object,
   owner: object,
   originatorId: string,
   originatorVersion: number,
 ): object | null {
-  const make = slot.make;
-  if (make === null || make === false || slot.owner !== owner) return null;
-  return make(slot.proto!, originatorId, originatorVersion, slot.values, copyTree);
+  const kept = KeptStamp.get(stored);
+  if (!(kept instanceof KeptSlot) || kept.owner !== owner) return null;
+  const make = kept.make;
+  if (make === false) return null;
+  return make(kept.proto!, originatorId, originatorVersion, kept.values, copyTree);
+}
+
+/**
+ * Called with each `event` that `owner` decoded from `stored` (which `isKept`): the first read
+ * is noted, the second keeps the form, when every field is a primitive, a `Date`, or arrays and
+ * plain objects of those (else it keeps that the event cannot be kept).
+ */
+export function rememberDecoded(stored: object, owner: object, event: object): void {
+  const kept = KeptStamp.get(stored);
+  if (kept === owner) KeptStamp.set(stored, decodedForm(owner, event));
+  else if (!(kept instanceof KeptSlot && kept.owner === owner)) KeptStamp.set(stored, owner);
 }
 
 /**
@@ -214,39 +247,18 @@ function loopMaker(keys: readonly string[], kinds: readonly number[]): Maker {
   };
 }
 
-/**
- * Keeps in `slot` what `event` (just decoded by `owner`) is made of, on the second read by the
- * same owner, when every field is a primitive, a `Date`, or arrays and plain objects of those.
- */
-export function rememberDecoded(slot: KeptSlot, owner: object, event: object): void {
-  if (slot.owner !== owner) {
-    slot.owner = owner;
-    slot.make = null;
-    slot.readOnce = true;
-    return;
-  }
-  if (slot.make !== null) return;
-  if (slot.readOnce === false) {
-    slot.readOnce = true;
-    return;
-  }
-  keepForm(slot, event);
-}
-
-/** Keeps the form of a decoded event in `slot`, or that it cannot be kept. */
-function keepForm(slot: KeptSlot, event: object): void {
+/** The form of a decoded event (its `make` false when it cannot be kept). */
+function decodedForm(owner: object, event: object): KeptSlot {
+  const slot = new KeptSlot(owner);
   const fields = event as Record<string, unknown>;
   const keys: string[] = [];
   const values: unknown[] = [];
   const kinds: number[] = [];
   for (const key of Object.keys(fields)) {
     if (key === 'originatorId' || key === 'originatorVersion') continue;
-    // A field named so was defined, not assigned (see the mapper): not worth keeping.
-    if (key === '__proto__') {
-      slot.make = false;
-      return;
-    }
     const value = fields[key];
+    // A field named so was defined, not assigned (see the mapper): not worth keeping.
+    if (key === '__proto__') return slot;
     if (isPrimitive(value)) {
       kinds.push(SHARED);
       values.push(value);
@@ -257,24 +269,20 @@ function keepForm(slot: KeptSlot, event: object): void {
       kinds.push(TREE);
       values.push(copyTree(value));
     } else {
-      slot.make = false;
-      return;
+      return slot;
     }
     keys.push(key);
   }
-  const proto = Object.getPrototypeOf(event) as object;
-  slot.proto = proto;
-  slot.values = values;
-  slot.make = makerFor(proto, keys, kinds);
+  return withForm(slot, event, keys, values, kinds);
 }
 
 /**
- * Keeps in `slot` the fields of `event` as reading its stored state will give them: fields
- * whose value is undefined left out, -0 read as 0, and in arrays undefined as null. Only
- * primitives that JSON holds, plain Dates, and arrays and plain objects of those; anything else
- * (a bigint, a Map, a class of yours) leaves the slot empty, for the first reads to fill.
+ * The form of `event`, as reading its stored state will give it: fields whose value is
+ * undefined left out, -0 read as 0, and in arrays undefined as null. Only primitives that JSON
+ * holds, plain Dates, and arrays and plain objects of those; anything else (a bigint, a Map, a
+ * class of yours) gives null, and the first reads decide.
  */
-function keepWrittenForm(slot: KeptSlot, owner: object, event: object): void {
+function writtenForm(owner: object, event: object): KeptSlot | null {
   const fields = event as Record<string, unknown>;
   const keys: string[] = [];
   const values: unknown[] = [];
@@ -283,7 +291,7 @@ function keepWrittenForm(slot: KeptSlot, owner: object, event: object): void {
     if (key === 'originatorId' || key === 'originatorVersion') continue;
     const value = fields[key];
     if (value === undefined) continue;
-    if (key === '__proto__') return;
+    if (key === '__proto__') return null;
     if (isJSONPrimitive(value)) {
       kinds.push(SHARED);
       values.push(value === 0 ? 0 : value);
@@ -294,16 +302,25 @@ function keepWrittenForm(slot: KeptSlot, owner: object, event: object): void {
       kinds.push(TREE);
       values.push(copyAsStored(value));
     } else {
-      return;
+      return null;
     }
     keys.push(key);
   }
-  slot.owner = owner;
-  slot.readOnce = true;
+  return withForm(new KeptSlot(owner), event, keys, values, kinds);
+}
+
+function withForm(
+  slot: KeptSlot,
+  event: object,
+  keys: readonly string[],
+  values: readonly unknown[],
+  kinds: readonly number[],
+): KeptSlot {
   const proto = Object.getPrototypeOf(event) as object;
   slot.proto = proto;
   slot.values = values;
   slot.make = makerFor(proto, keys, kinds);
+  return slot;
 }
 
 function isJSONPrimitive(value: unknown): boolean {
@@ -311,7 +328,7 @@ function isJSONPrimitive(value: unknown): boolean {
   return value === null || type === 'string' || type === 'boolean' || type === 'number';
 }
 
-/** A copy of a tree as reading its JSON gives it (see `keepWrittenForm`). */
+/** A copy of a tree as reading its JSON gives it (see `writtenForm`). */
 function copyAsStored(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value === 0 ? 0 : value;
   if (Array.isArray(value)) {
