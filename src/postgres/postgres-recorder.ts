@@ -19,7 +19,7 @@ export abstract class PostgresRecorder implements Closable {
   /** Whether the tables are known to be ready (checked first on every call). */
   protected isReady = false;
 
-  /** How state columns are selected and read (the adaptive text format: `StateColumn`). */
+  /** How state columns are selected and read (the adaptive text format: `StateColumn`). @internal */
   protected readonly states = new StateColumn();
 
   /** Whether states are selected as text in the escape format (statements are keyed by it). */
