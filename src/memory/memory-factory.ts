@@ -94,10 +94,7 @@ export class MemoryFactory extends InfrastructureFactory<MemoryRecorders> {
     recorderClass: RecorderClass<ProcessRecorder> | null,
   ): MemoryProcessRecorder {
     if (this.processRecorderInstance === null) {
-      const cls =
-        recorderClass === null
-          ? MemoryProcessRecorder
-          : this.checkRecorderClass(recorderClass, MemoryProcessRecorder);
+      const cls = this.recorderClassOr(recorderClass, MemoryProcessRecorder);
       this.processRecorderInstance = new cls(this.trackingTable);
     }
     return this.processRecorderInstance;

@@ -374,6 +374,17 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
   }
 
   /**
+   * The class a `create*` hook makes: `base` (the backend's own) when `recorderClass` is null,
+   * else `recorderClass` once checked to extend `base` (see `checkRecorderClass`).
+   */
+  protected recorderClassOr<C extends abstract new (...args: never[]) => unknown>(
+    recorderClass: RecorderClass<unknown> | null,
+    base: C,
+  ): C {
+    return recorderClass === null ? base : this.checkRecorderClass(recorderClass, base);
+  }
+
+  /**
    * Checks that a recorder class given by a user (or named by an environment key) extends the
    * backend's class `base`, and returns it typed as a constructor of the backend's arguments.
    */

@@ -175,10 +175,7 @@ export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
   protected override createApplicationRecorder(
     recorderClass: RecorderClass<ApplicationRecorder> | null,
   ): PostgresApplicationRecorder {
-    const cls =
-      recorderClass === null
-        ? PostgresApplicationRecorder
-        : this.checkRecorderClass(recorderClass, PostgresApplicationRecorder);
+    const cls = this.recorderClassOr(recorderClass, PostgresApplicationRecorder);
     return new cls(this.datastore, `${this.prefix('stored')}_events`);
   }
 
@@ -186,10 +183,7 @@ export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
   protected override createTrackingRecorder(
     recorderClass: RecorderClass<TrackingRecorder> | null,
   ): PostgresTrackingRecorder {
-    const cls =
-      recorderClass === null
-        ? PostgresTrackingRecorder
-        : this.checkRecorderClass(recorderClass, PostgresTrackingRecorder);
+    const cls = this.recorderClassOr(recorderClass, PostgresTrackingRecorder);
     return new cls(this.datastore, `${this.prefix('notification')}_tracking`);
   }
 
@@ -197,10 +191,7 @@ export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
   protected override createProcessRecorder(
     recorderClass: RecorderClass<ProcessRecorder> | null,
   ): PostgresProcessRecorder {
-    const cls =
-      recorderClass === null
-        ? PostgresProcessRecorder
-        : this.checkRecorderClass(recorderClass, PostgresProcessRecorder);
+    const cls = this.recorderClassOr(recorderClass, PostgresProcessRecorder);
     return new cls(
       this.datastore,
       `${this.prefix('stored')}_events`,

@@ -161,10 +161,7 @@ export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   protected override createApplicationRecorder(
     recorderClass: RecorderClass<ApplicationRecorder> | null,
   ): SQLiteApplicationRecorder {
-    const cls =
-      recorderClass === null
-        ? SQLiteApplicationRecorder
-        : this.checkRecorderClass(recorderClass, SQLiteApplicationRecorder);
+    const cls = this.recorderClassOr(recorderClass, SQLiteApplicationRecorder);
     return new cls(this.datastore);
   }
 
@@ -172,10 +169,7 @@ export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   protected override createTrackingRecorder(
     recorderClass: RecorderClass<TrackingRecorder> | null,
   ): SQLiteTrackingRecorder {
-    const cls =
-      recorderClass === null
-        ? SQLiteTrackingRecorder
-        : this.checkRecorderClass(recorderClass, SQLiteTrackingRecorder);
+    const cls = this.recorderClassOr(recorderClass, SQLiteTrackingRecorder);
     return new cls(this.datastore);
   }
 
@@ -183,10 +177,7 @@ export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   protected override createProcessRecorder(
     recorderClass: RecorderClass<ProcessRecorder> | null,
   ): SQLiteProcessRecorder {
-    const cls =
-      recorderClass === null
-        ? SQLiteProcessRecorder
-        : this.checkRecorderClass(recorderClass, SQLiteProcessRecorder);
+    const cls = this.recorderClassOr(recorderClass, SQLiteProcessRecorder);
     return new cls(this.datastore);
   }
 
