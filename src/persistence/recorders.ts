@@ -30,6 +30,11 @@ export interface SelectNotificationsOptions {
   topics?: readonly string[];
   /** Whether `start` itself is included (default `true`). */
   inclusiveOfStart?: boolean;
+  /**
+   * Aborting it makes the read reject with the signal's reason (at once if it already has), so
+   * that a caller stops waiting for a read held up by a busy database.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options of `ApplicationRecorder.subscribe`. */

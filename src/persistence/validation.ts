@@ -172,6 +172,14 @@ export function checkSelectNotifications(
   checkOptions('selectNotifications', options);
   checkOptionalInteger('stop', options.stop);
   checkTopics(options.topics);
+  const signal: unknown = options.signal;
+  if (signal !== undefined) {
+    if (!(signal instanceof AbortSignal)) {
+      throw new TypeError(`signal must be an AbortSignal, not ${describeValue(signal)}.`);
+    }
+    // An aborted read is not started (memory and SQLite read synchronously after this check).
+    signal.throwIfAborted();
+  }
 }
 
 /**

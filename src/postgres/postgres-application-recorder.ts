@@ -11,6 +11,7 @@ import type {
 } from '../persistence/recorders.js';
 import type { Notification, StoredEvent, Tracking } from '../persistence/stored-event.js';
 import { checkSelectNotifications } from '../persistence/validation.js';
+import { abortable } from '../utils/abortable.js';
 import { describeValue } from '../utils/describe-value.js';
 import { checkEvents } from './check-events.js';
 import type { PgClient } from './driver.js';
@@ -218,12 +219,15 @@ export class PostgresApplicationRecorder
     if (this.statesAsText) variant |= 16;
     const statement =
       this.notificationStatements.get(variant) ?? this.notificationStatement(variant);
-    const result = await this.datastore.read({
-      name: statement.name,
-      text: statement.text,
-      values,
-      rowMode: 'array',
-    });
+    const result = await abortable(
+      this.datastore.read({
+        name: statement.name,
+        text: statement.text,
+        values,
+        rowMode: 'array',
+      }),
+      options?.signal,
+    );
     const rows = result.rows as unknown[][];
     const n = rows.length;
     const notifications = new Array<Notification>(n);
