@@ -49,7 +49,13 @@ export const USAGE = `Usage: npm run bench -- [options]
 PostgreSQL is reached with POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and
 POSTGRES_DBNAME (default 127.0.0.1:5432, user postgres, database test).`;
 
-function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
+/** An integer option of at least `min`, or `fallback` when it is not given. */
+export function positiveInt(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min = 1,
+): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < min) {

@@ -1,6 +1,7 @@
 /** The command line of `npm run bench:peers`. */
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from '../backends.js';
+import { positiveInt } from '../options.js';
 
 /** What one run of the peers benchmark does. */
 export interface PeersOptions {
@@ -36,15 +37,6 @@ built from source).
 
 PostgreSQL: the POSTGRES_* keys of npm run bench; Emmett's tables go in a database of their
 own, emmett_bench (created if missing, emptied after each run).`;
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new RangeError(`--${name} must be an integer ≥ 1, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
 
 /** Parses the command line; throws `RangeError` naming the bad option. */
 export function parsePeersOptions(argv: readonly string[]): PeersOptions | 'help' {
