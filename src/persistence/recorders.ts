@@ -59,12 +59,34 @@ export interface WaitOptions {
 }
 
 /**
+ * A page of a subscription (see `Subscription.nextPage`): the notifications read, and how far
+ * the log has been read, filtered-out notifications included.
+ */
+export interface SubscriptionPage {
+  /** The notifications read, in id order (empty when every one read was filtered out). */
+  readonly items: readonly Notification[];
+  /**
+   * Every notification with an id up to this one has been read, whether or not it matched the
+   * topics: the position a reader records as processed once it has processed `items`. At least
+   * the last item's id; with a topics filter it may be greater (and advance with no items).
+   */
+  readonly position: number;
+}
+
+/**
  * An async iterable of notifications that waits for new ones until it is stopped. It never skips
  * or repeats a notification. `stop()` ends iteration; so does breaking out of `for await`.
  */
 export interface Subscription extends AsyncIterable<Notification>, AsyncDisposable {
   /** Ends the iteration: a waiting `next()` resolves `{ done: true }`. Safe to repeat. */
   stop(): void;
+  /**
+   * The next page: the notifications buffered or read next (waiting for new ones as `next()`
+   * does), with the position read up to, or `null` once stopped. Runners use it to process and
+   * commit many notifications at once, and to advance past filtered-out ones. Do not mix it
+   * with `next()` on one subscription. Optional: the built-in recorders have it.
+   */
+  nextPage?(): Promise<SubscriptionPage | null>;
 }
 
 /** Anything that holds connections, timers or other resources. */
@@ -157,6 +179,25 @@ export interface TrackingRecorder extends Closable {
     notificationId?: number | null,
     options?: WaitOptions,
   ): Promise<void>;
+  /**
+   * Runs `fn` (which processes a batch of an upstream application's notifications) as one
+   * transaction that ends by recording `tracking` (the batch's last position): the view's
+   * writes made while `fn` runs (its `transaction(tracking, …)` commands and `insertTracking`)
+   * join that transaction instead of committing one by one. When `fn` or the commit fails,
+   * nothing of the batch is recorded (in memory, which has no rollback, each write of the batch
+   * stays recorded with its own tracking). A `tracking` not greater than the recorded one is an
+   * `IntegrityError`, unless writes of the batch already recorded it. Runners call it; a view's
+   * commands must not be called by anything else while it runs. Optional: the built-in
+   * tracking recorders have it; without it a runner commits one event at a time.
+   */
+  recordBatch?<T>(tracking: Tracking, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Empties the view and forgets the tracking of `applicationName`, in one transaction, so that
+   * the view can be rebuilt by processing that application's events again from the start. The
+   * view's own tables are emptied by its `clear` hook, which a view overrides (the default
+   * refuses with a `ProgrammingError` saying so). Other applications' tracking is kept.
+   */
+  resetTracking?(applicationName: string): Promise<void>;
 }
 
 /** An application recorder that also records tracking, atomically with new events. */
