@@ -12,6 +12,12 @@ export interface NotificationSelector {
     limit: number,
     options?: SelectNotificationsOptions,
   ): Promise<Notification[]>;
+  /**
+   * The greatest notification id (as `ApplicationRecorder.maxNotificationId`). With it, pages
+   * of a subscription with topics advance over the notifications filtered out; without it,
+   * only up to the last one that matched.
+   */
+  maxNotificationId?(): Promise<number | null>;
 }
 
 /** Options of `NotificationSubscription`. */
@@ -45,6 +51,12 @@ function notificationId(notification: Notification): number {
  * inclusiveOfStart: false, topics })`. It yields every notification after `gt`, in id order,
  * once each, until `stop()` is called, the signal aborts, the `for await` loop exits, or it is
  * disposed.
+ *
+ * Its pages (`nextPage()`) with topics read the head (`maxNotificationId`) first and select up
+ * to it: a page shorter than the batch size has read every notification up to the head, so its
+ * position is the head, even with no item (runners record it, and need not scan the filtered-out
+ * notifications again). That is safe because every built-in recorder makes ids visible in
+ * commit order: once the head is visible, so is every notification before it.
  */
 export class NotificationSubscription
   extends PositionSubscription<Notification>
@@ -59,8 +71,23 @@ export class NotificationSubscription
       inclusiveOfStart: false,
       topics: [...topics],
     };
+    const selectPage =
+      topics.length > 0 && typeof source.maxNotificationId === 'function'
+        ? async (position: number, limit: number) => {
+            // The head first: every id up to it is visible by the time it is (commit order).
+            const head = await source.maxNotificationId!();
+            if (head === null || head <= position) return { items: [], position };
+            const items = await source.selectNotifications(position, limit, {
+              ...selectOptions,
+              stop: head,
+            });
+            const n = items.length;
+            return { items, position: n < limit ? head : (items[n - 1] as Notification).id };
+          }
+        : null;
     super({
       selectAfter: (position, limit) => source.selectNotifications(position, limit, selectOptions),
+      selectPage,
       positionOf: notificationId,
       after: gt,
       wakeUp: options.wakeUp ?? null,

@@ -16,6 +16,17 @@ export interface SubscriptionRetry {
   maxDelay?: number;
 }
 
+/** A page read by `PositionSubscription.nextPage`: the items, and the position read up to. */
+export interface PositionPage<T> {
+  /** The items read, in position order (empty when every one read was skipped). */
+  readonly items: readonly T[];
+  /**
+   * Every item up to this position has been read, skipped ones included: at least the last
+   * item's position, and more when items after it were skipped (notifications filtered out).
+   */
+  readonly position: number;
+}
+
 /** Options of `PositionSubscription`: where it reads, from where, and how it waits. */
 export interface PositionSubscriptionOptions<T> {
   /**
@@ -23,6 +34,13 @@ export interface PositionSubscriptionOptions<T> {
    * empty array when there are none yet). Called once per batch, never concurrently.
    */
   selectAfter: (position: number, limit: number) => Promise<readonly T[]>;
+  /**
+   * Reads the next page for `nextPage()`: at most `limit` items after `position`, with the
+   * position read up to (see `PositionPage`), which may pass skipped items. It must never skip
+   * an item that is still to come at a position up to the one it returns. Default: the items
+   * of `selectAfter`, up to the last one's position.
+   */
+  selectPage?: ((position: number, limit: number) => Promise<PositionPage<T>>) | null;
   /** The position of an item (a notification id, a DCB sequence position). */
   positionOf: (item: T) => number;
   /** Only items after this position (from the beginning when null). */
@@ -42,6 +60,11 @@ export interface PositionSubscriptionOptions<T> {
   retry?: SubscriptionRetry | null;
 }
 
+/** What a page read came to: a page, or the read's failure (kept until it is awaited). */
+type PageRead<T> =
+  | { readonly ok: true; readonly page: PositionPage<T> }
+  | { readonly ok: false; readonly error: unknown };
+
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
 const FIRST_RETRY_DELAY = 100;
 const DEFAULT_MAX_RETRY_DELAY = 2000;
@@ -58,9 +81,15 @@ const DEFAULT_MAX_RETRY_DELAY = 2000;
  * behind. While a `next()` waits, its poll or retry timer keeps the process alive, as a
  * socket being read would; a stopped subscription holds nothing. A failed query stops the
  * subscription and rejects that `next()` with the query's error, unless `retry` says it may pass.
+ *
+ * `nextPage()` reads the same items a page at a time, with the position read up to (which a
+ * custom `selectPage` may move past skipped items). When a page is full, the next page is read
+ * while the caller processes this one (one read ahead at most). Use either `next()` or
+ * `nextPage()` on one subscription, not both.
  */
 export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUpListener {
   private readonly selectAfter: (position: number, limit: number) => Promise<readonly T[]>;
+  private readonly selectPage: (position: number, limit: number) => Promise<PositionPage<T>>;
   private readonly positionOf: (item: T) => number;
   private readonly wakeUp: WakeUpSource | null;
   private readonly pollInterval: number | null;
@@ -79,6 +108,8 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inFlight: Promise<IteratorResult<T>> | null = null;
   private pending = 0;
+  private pageInFlight: Promise<PositionPage<T> | null> | null = null;
+  private ahead: Promise<PageRead<T>> | null = null;
 
   /** @throws TypeError for a bad option, or when there is neither a wake-up source nor polling. */
   constructor(options: PositionSubscriptionOptions<T>) {
@@ -109,6 +140,7 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
     }
     this.selectAfter = options.selectAfter;
     this.positionOf = options.positionOf;
+    this.selectPage = options.selectPage ?? this.selectItemsPage;
     this.wakeUp = wakeUp;
     this.pollInterval = pollInterval;
     this.batchSize = batchSize;
@@ -163,11 +195,33 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
     this.release();
   }
 
-  /** Stops the subscription and waits for a query in flight to finish. */
+  /**
+   * The next page: the items buffered or read next (waiting for new ones as `next()` does),
+   * with the position read up to, or `null` once stopped. Never an empty page unless its
+   * position moved past skipped items. A failed read rejects and stops the subscription, as
+   * for `next()` (unless `retry` says it may pass). Overlapping calls are served in order.
+   */
+  nextPage(): Promise<PositionPage<T> | null> {
+    const tail = this.pageInFlight;
+    const result =
+      tail === null ? this.readPage() : tail.then(this.readPageNext, this.readPageNext);
+    this.pageInFlight = result;
+    const settled = (): void => {
+      if (this.pageInFlight === result) this.pageInFlight = null;
+    };
+    result.then(settled, settled);
+    return result;
+  }
+
+  /** Stops the subscription and waits for the queries in flight (a read ahead too) to finish. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.stop();
     const inFlight = this.inFlight;
     if (inFlight !== null) await inFlight.then(noop, noop);
+    const page = this.pageInFlight;
+    if (page !== null) await page.then(noop, noop);
+    const ahead = this.ahead;
+    if (ahead !== null) await ahead;
   }
 
   /** Part of `WakeUpListener`: new items may exist. */
@@ -210,16 +264,7 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
         // Stopped while the query ran (e.g. the recorder was closed): that ends iteration;
         // the query's failure is a consequence, not news for the reader.
         if (this.stopped) return DONE;
-        if (this.retry?.isTransient(error)) {
-          this.retry.onError(error);
-          // Try again after the delay, or sooner if woken (a LISTEN connection back up).
-          const delay = this.retryDelay;
-          this.retryDelay = Math.min(delay * 2, this.retry.maxDelay ?? DEFAULT_MAX_RETRY_DELAY);
-          await this.waitFor(delay);
-          this.notified = true;
-          continue;
-        }
-        this.stop();
+        if (await this.retryLater(error)) continue;
         throw error;
       }
       this.retryDelay = FIRST_RETRY_DELAY;
@@ -233,6 +278,95 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
       }
       // Query again if woken while this query ran (its result may predate the insert).
     }
+  }
+
+  private readonly readPageNext = (): Promise<PositionPage<T> | null> => this.readPage();
+
+  private async readPage(): Promise<PositionPage<T> | null> {
+    for (;;) {
+      if (this.stopped) return null;
+      if (this.index < this.batch.length) {
+        // Items that next() read and left: the position read up to is the last one's.
+        const items = this.batch.slice(this.index);
+        this.batch = [];
+        this.index = 0;
+        return { items, position: this.last };
+      }
+      if (!this.listening && this.wakeUp !== null) {
+        // Listen before querying, so an insert committed during the query is not missed.
+        this.listening = true;
+        this.wakeUp.addListener(this);
+      }
+      let read: PageRead<T>;
+      const ahead = this.ahead;
+      if (ahead !== null) {
+        this.ahead = null;
+        read = await ahead;
+      } else {
+        if (!this.notified) {
+          await this.waitFor(this.pollInterval);
+          continue;
+        }
+        this.notified = false;
+        read = await this.readFromLast();
+      }
+      if (this.stopped) return null;
+      if (!read.ok) {
+        if (await this.retryLater(read.error)) continue;
+        throw read.error;
+      }
+      this.retryDelay = FIRST_RETRY_DELAY;
+      const { items, position } = read.page;
+      if (items.length === 0 && position <= this.last) continue;
+      if (position > this.last) this.last = position;
+      if (items.length >= this.batchSize) {
+        // A full page means there may be more already: read it while this one is processed.
+        this.ahead = this.readFromLast();
+      }
+      // Query again next time if woken while this query ran (its result may predate the insert).
+      return { items, position: this.last };
+    }
+  }
+
+  /** Reads the page after `last`, keeping a failure as a value (a read ahead may be dropped). */
+  private readFromLast(): Promise<PageRead<T>> {
+    let page: Promise<PositionPage<T>>;
+    try {
+      page = this.selectPage(this.last, this.batchSize);
+    } catch (error) {
+      return Promise.resolve({ ok: false, error });
+    }
+    return page.then(
+      (value) => ({ ok: true, page: value }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+  }
+
+  private readonly selectItemsPage = async (
+    position: number,
+    limit: number,
+  ): Promise<PositionPage<T>> => {
+    const items = await this.selectAfter(position, limit);
+    const n = items.length;
+    return { items, position: n > 0 ? this.positionOf(items[n - 1] as T) : position };
+  };
+
+  /**
+   * After a failed read (the subscription not stopped): when `retry` says it may pass, reports
+   * it, waits the retry delay (or until woken: a LISTEN connection back up) and resolves
+   * `true`, to read again; otherwise stops the subscription and resolves `false`.
+   */
+  private async retryLater(error: unknown): Promise<boolean> {
+    if (!this.retry?.isTransient(error)) {
+      this.stop();
+      return false;
+    }
+    this.retry.onError(error);
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(delay * 2, this.retry.maxDelay ?? DEFAULT_MAX_RETRY_DELAY);
+    await this.waitFor(delay);
+    this.notified = true;
+    return true;
   }
 
   /** Waits until woken, stopped, or (unless null) `ms` milliseconds have passed. */

@@ -274,13 +274,19 @@ export class PostgresApplicationRecorder
   }
 
   /**
-   * What subscriptions read from: `selectNotifications`, except that a query cut short by
-   * `close()` ends the (already stopped) subscription quietly instead of with the pool's error.
+   * What subscriptions read from: `selectNotifications` and `maxNotificationId` (for pages with
+   * topics), except that a query cut short by `close()` ends the (already stopped) subscription
+   * quietly instead of with the pool's error.
    */
   private readonly subscriptionSource: NotificationSelector = {
     selectNotifications: (start, limit, options) =>
       this.selectNotifications(start, limit, options).catch((error: unknown) => {
         if (this.wakeUp.isClosed) return [];
+        throw error;
+      }),
+    maxNotificationId: () =>
+      this.maxNotificationId().catch((error: unknown) => {
+        if (this.wakeUp.isClosed) return null;
         throw error;
       }),
   };

@@ -8,4 +8,17 @@ export {
 } from './application-recorder-contract.js';
 export type { CreateRecorder, RecorderContractOptions } from './contract-helpers.js';
 export { processRecorderContract, processRecorderTests } from './process-recorder-contract.js';
+export {
+  type ExpectedError,
+  ProjectionSpecification,
+  type ProjectionSpecificationOptions,
+  projectionSpecification,
+  type SpecifiedEvent,
+  type SpecifiedProjection,
+  type SpecifiedProjectionClass,
+} from './projection-specification.js';
+export {
+  subscriptionPagesContract,
+  subscriptionPagesTests,
+} from './subscription-pages-contract.js';
 export { trackingRecorderContract, trackingRecorderTests } from './tracking-recorder-contract.js';
