@@ -114,6 +114,12 @@ export class MemoryTrackingTable {
     }
   }
 
+  /** Forgets the application's tracking (a view being rebuilt); pending waits stay. */
+  forget(applicationName: string): void {
+    checkApplicationName(applicationName);
+    this.maxIds.delete(applicationName);
+  }
+
   /** The greatest notification id recorded for the application, or `null`. */
   maxTrackingId(applicationName: string): number | null {
     checkApplicationName(applicationName);

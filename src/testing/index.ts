@@ -18,6 +18,12 @@ export {
   type SpecifiedProjectionClass,
 } from './projection-specification.js';
 export {
+  type CountingView,
+  type RecordBatchContractOptions,
+  recordBatchContract,
+  recordBatchTests,
+} from './record-batch-contract.js';
+export {
   subscriptionPagesContract,
   subscriptionPagesTests,
 } from './subscription-pages-contract.js';
