@@ -23,6 +23,7 @@ export {
   type NotificationLog,
   type Section,
 } from './application/notification-log.js';
+export { ProcessingEvent } from './application/processing-event.js';
 export { projectAggregate } from './application/project-aggregate.js';
 export { RecorderOptions } from './application/recorder-options.js';
 export { Repository, type RepositoryGetOptions } from './application/repository.js';

@@ -23,6 +23,7 @@ import { strtobool } from '../utils/strtobool.js';
 import { applicationName } from './application-name.js';
 import { Cache, LRUCache } from './cache.js';
 import { LocalNotificationLog } from './notification-log.js';
+import type { ProcessingEvent } from './processing-event.js';
 import { RecorderOptions } from './recorder-options.js';
 import { Repository } from './repository.js';
 
@@ -316,6 +317,29 @@ export class Application implements AsyncDisposable {
       for (const [id, aggregate] of aggregates) cache.put(id, aggregate);
     }
     // Checked here, so that a save without automatic snapshots makes no extra async call.
+    if (this.snapshots !== null && (this.constructor as typeof Application).snapshottingIntervals) {
+      await this.takeSnapshots(events, aggregates);
+    }
+    this.notify(recordings);
+    return recordings;
+  }
+
+  /**
+   * Records the events and the tracking of a processing event in one transaction (Python's
+   * `_record`); `save()` is `record()` without tracking. Then, as `save` does, puts the
+   * aggregates in the cache (without fast-forwarding), takes the automatic snapshots, and calls
+   * `notify`. Runners of event-sourced projections call it; a tracking already recorded is an
+   * `IntegrityError`, and then nothing is recorded. The application's recorder must record
+   * tracking (a process recorder) when the processing event has one.
+   */
+  async record(processingEvent: ProcessingEvent): Promise<Recording[]> {
+    const { events, tracking, aggregates } = processingEvent;
+    if (events.length === 0 && tracking === null) return [];
+    const recordings = await this.events.put(events, tracking === null ? undefined : { tracking });
+    const cache = this.repository.cache;
+    if (cache !== null && !this.repository.fastforward) {
+      for (const [id, aggregate] of aggregates) cache.put(id, aggregate);
+    }
     if (this.snapshots !== null && (this.constructor as typeof Application).snapshottingIntervals) {
       await this.takeSnapshots(events, aggregates);
     }

@@ -1,6 +1,6 @@
 /**
  * The application layer: `Application`, `Repository` (with an optional aggregate cache), the
- * notification log, and `EventSourcedLog`.
+ * notification log, `EventSourcedLog`, and `ProcessingEvent` (what processors record).
  */
 export {
   type AnyClass,
@@ -25,6 +25,7 @@ export {
   type NotificationLog,
   type Section,
 } from './notification-log.js';
+export { ProcessingEvent } from './processing-event.js';
 export { projectAggregate } from './project-aggregate.js';
 export { RecorderOptions } from './recorder-options.js';
 export { Repository, type RepositoryGetOptions, type RepositoryOptions } from './repository.js';
