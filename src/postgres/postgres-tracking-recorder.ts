@@ -1,13 +1,21 @@
-import { OperationalError } from '../persistence/errors.js';
+import { ProgrammingError } from '../persistence/errors.js';
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
+import {
+  batchAlreadyOpen,
+  clearNotOverridden,
+  TrackingBatch,
+} from '../persistence/tracking-batch.js';
+import { checkApplicationName } from '../persistence/validation.js';
 import { waitForTracking } from '../persistence/wait-for-tracking.js';
-import { mapPgError, mapWriteError } from './pg-errors.js';
+import type { PgClient } from './driver.js';
+import { mapPgError } from './pg-errors.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import { PostgresRecorder } from './postgres-recorder.js';
 import { PostgresTrackingTable } from './postgres-tracking-table.js';
+import { runTransaction } from './run-transaction.js';
 import { trackingConflict } from './tracking-conflict.js';
-import { type PostgresTransactionClient, TransactionClient } from './transaction-client.js';
+import type { PostgresTransactionClient, TransactionClient } from './transaction-client.js';
 
 /**
  * A PostgreSQL tracking recorder (Python's `PostgresTrackingRecorder`), for projections: the
@@ -37,6 +45,7 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
   /** The tracking table and its statements. */
   protected readonly tracking: PostgresTrackingTable;
   private readonly closing = new AbortController();
+  private batch: OpenBatch | null = null;
 
   /** @throws ProgrammingError when a name is longer than PostgreSQL's 63 bytes. */
   constructor(datastore: PostgresDatastore, tableName = 'notification_tracking') {
@@ -61,6 +70,8 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
   /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
   async insertTracking(tracking: Tracking): Promise<void> {
     PostgresTrackingTable.check(tracking);
+    const batch = this.batch;
+    if (batch !== null) return this.joinBatch(batch, tracking, async () => {});
     if (!this.isReady) await this.ready();
     await this.tracking.insert(tracking);
   }
@@ -125,61 +136,146 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
     if (typeof fn !== 'function') {
       throw new TypeError('transaction() expects a function (client) => Promise, to run in it.');
     }
+    const batch = this.batch;
+    if (batch !== null) return this.joinBatch(batch, tracking, fn);
     if (!this.isReady) await this.ready();
-    const { datastore } = this;
-    const client = await datastore.connect();
-    const lent = new TransactionClient(client, datastore.server);
-    // What the connection last failed with: a connection error discards it.
-    let failure: unknown;
-    let stage: 'begin' | 'fn' | 'commit' = 'begin';
-    // Why the server ended the session between queries (an idle-in-transaction timeout, a
-    // terminated backend): pg then says only "not queryable" to the next query.
-    let ended: Error | null = null;
-    const onError = (error: Error) => {
-      ended ??= error;
-    };
-    client.on('error', onError);
+    return runTransaction(
+      this.datastore,
+      async (client) => {
+        if (!(await this.tracking.insertOn(client, tracking))) {
+          const max = await this.tracking.maxOn(client, tracking.applicationName);
+          throw trackingConflict(tracking, max);
+        }
+      },
+      fn,
+    );
+  }
+
+  /**
+   * Runs `fn` (a runner processing a batch of an upstream application's notifications with this
+   * view's commands) in one transaction on one pooled connection, which records `tracking` (the
+   * batch's position) and commits when `fn` resolves. While `fn` runs, the view's
+   * `transaction(tracking, fn)` commands and `insertTracking` join that transaction: each is
+   * checked as if recorded (an `IntegrityError` when its id is not greater than the recorded one
+   * or one earlier in the batch) and runs on the batch's connection, without a tracking write or
+   * a commit of its own. When `fn` or a command of the batch fails (even if `fn` caught it), or
+   * the commit does, nothing of the batch is recorded; errors are those of `transaction()`.
+   *
+   * The batch's tracking is recorded first (an `IntegrityError` when its id is not greater than
+   * the recorded one, and then `fn` does not run), which also makes a concurrent batch of the
+   * same application wait. It must not be behind a command of the batch (a `ProgrammingError`).
+   * Keep batches short: the server ends a session idle in a transaction after
+   * `POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT` seconds.
+   */
+  async recordBatch<T>(tracking: Tracking, fn: () => Promise<T>): Promise<T> {
+    PostgresTrackingTable.check(tracking);
+    if (typeof fn !== 'function') throw new TypeError('recordBatch() needs a function.');
+    if (this.batch !== null) throw batchAlreadyOpen();
+    if (!this.isReady) await this.ready();
+    if (this.batch !== null) throw batchAlreadyOpen();
+    const { applicationName } = tracking;
+    const opened: { batch: TrackingBatch | null } = { batch: null };
+    this.batch = pendingBatch;
     try {
-      await client.query('BEGIN');
-      if (!(await this.tracking.insertOn(client, tracking))) {
-        const max = await this.tracking.maxOn(client, tracking.applicationName);
-        throw trackingConflict(tracking, max);
-      }
-      stage = 'fn';
-      const result = await fn(lent);
-      lent.end();
-      stage = 'commit';
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      lent.end();
-      failure = error;
-      if (ended !== null)
-        throw sessionEnded(ended, datastore.settings.idleInTransactionSessionTimeout);
-      if (stage === 'commit') throw mapWriteError(error, datastore.server);
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        failure = rollbackError;
-      }
-      throw stage === 'fn' ? error : mapPgError(error, datastore.server);
+      return await runTransaction(
+        this.datastore,
+        async (client, lent) => {
+          const recorded = await this.tracking.maxOn(client, applicationName);
+          if (recorded !== null && tracking.notificationId <= recorded) {
+            throw trackingConflict(tracking, recorded);
+          }
+          if (!(await this.tracking.insertOn(client, tracking))) {
+            throw trackingConflict(tracking, await this.tracking.maxOn(client, applicationName));
+          }
+          opened.batch = new TrackingBatch(tracking, recorded);
+          this.batch = { tracking: opened.batch, client, lent };
+        },
+        async () => {
+          const result = await fn();
+          opened.batch!.finish();
+          return result;
+        },
+      );
     } finally {
-      client.removeListener('error', onError);
-      datastore.release(client, failure);
+      this.batch = null;
+    }
+  }
+
+  /**
+   * Empties the view (its `clear(client)`) and forgets the tracking of `applicationName`, in one
+   * transaction, so that the view can be rebuilt from that application's first notification.
+   * Other applications' tracking stays. The default `clear()` refuses with `ProgrammingError`,
+   * and nothing changes.
+   */
+  async resetTracking(applicationName: string): Promise<void> {
+    checkApplicationName(applicationName);
+    if (this.batch !== null) throw batchAlreadyOpen();
+    if (!this.isReady) await this.ready();
+    await runTransaction(
+      this.datastore,
+      async () => {},
+      async (client) => {
+        await this.clear(client);
+        await client.query(`DELETE FROM ${this.tracking.table} WHERE application_name = $1`, [
+          applicationName,
+        ]);
+      },
+    );
+  }
+
+  /**
+   * Empties the view's own tables, for `resetTracking()`, in its transaction: a view overrides
+   * it (`await client.query('DELETE FROM …')`). The default throws `ProgrammingError` saying so.
+   */
+  protected async clear(_client: PostgresTransactionClient): Promise<void> {
+    throw clearNotOverridden(this);
+  }
+
+  private async joinBatch<T>(
+    open: OpenBatch,
+    tracking: Tracking,
+    fn: (client: PostgresTransactionClient) => Promise<T>,
+  ): Promise<T> {
+    const batch = open.tracking;
+    if (batch === null) throw batchNotOpenYet();
+    batch.checkNotFailed();
+    try {
+      const { applicationName } = tracking;
+      if (batch.lastOf(applicationName) === undefined) {
+        let recorded: number | null;
+        try {
+          recorded = await this.tracking.maxOn(open.client, applicationName);
+        } catch (error) {
+          throw mapPgError(error, this.datastore.server);
+        }
+        batch.setRecorded(applicationName, recorded);
+      }
+      batch.join(tracking);
+      return await fn(open.lent);
+    } catch (error) {
+      batch.fail(error);
+      throw error;
     }
   }
 }
 
-/** The error of a transaction whose session the server ended before `COMMIT` was sent. */
-function sessionEnded(reason: Error, idleTimeout: number): OperationalError {
-  const idle = (reason as { code?: unknown }).code === '25P03';
-  return new OperationalError(
-    `PostgreSQL ended the transaction's session before it committed (${reason.message}): ` +
-      'nothing of the transaction was recorded. ' +
-      (idle
-        ? `Its function was idle for longer than POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT ` +
-          `(${idleTimeout} s): keep slow work outside the transaction, or raise that setting.`
-        : 'Retry it.'),
-    { cause: reason },
+/** A batch of `recordBatch` (its tracking bookkeeping once its transaction has begun). */
+interface OpenBatch {
+  readonly tracking: TrackingBatch | null;
+  readonly client: PgClient;
+  readonly lent: TransactionClient;
+}
+
+// Set while a batch waits for its connection, so that commands called then are refused.
+const pendingBatch: OpenBatch = {
+  tracking: null,
+  client: null as unknown as PgClient,
+  lent: null as unknown as TransactionClient,
+};
+
+function batchNotOpenYet(): ProgrammingError {
+  return new ProgrammingError(
+    "A view command was called while this view's batch was still beginning: call the view's " +
+      'commands from the function given to recordBatch().',
   );
 }
