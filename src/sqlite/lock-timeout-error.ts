@@ -13,6 +13,14 @@ export function lockTimeoutError(
   lockTimeout: number,
 ): OperationalError {
   const waited = `(waited ${lockTimeout / 1000} s)`;
+  if (last.busy === null && last.byBatch) {
+    return new OperationalError(
+      `${context}: a batch of a view (recordBatch) kept this connection's transaction open for ` +
+        `longer than the lock timeout ${waited}. Writes on the connection wait for its batches: ` +
+        'keep batches short (a smaller batch size), give the view a database file of its own, ' +
+        'or raise SQLITE_LOCK_TIMEOUT.',
+    );
+  }
   if (last.busy === null) {
     return new OperationalError(
       `${context}: the connection given to the library stayed inside a transaction of yours for ` +

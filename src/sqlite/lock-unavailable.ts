@@ -4,12 +4,15 @@
  * user's own transaction. The attempt changed nothing, so it can be made again later.
  */
 export class LockUnavailable extends Error {
-  /** The driver's `SQLITE_BUSY` error, or `null` when the user's transaction was open. */
+  /** The driver's `SQLITE_BUSY` error, or `null` when a transaction was open on the connection. */
   readonly busy: unknown;
+  /** Whether that open transaction was a view's batch (`recordBatch`), not the user's. */
+  readonly byBatch: boolean;
 
-  constructor(busy: unknown) {
+  constructor(busy: unknown, byBatch = false) {
     super('The SQLite write lock is held by another connection or transaction.');
     this.name = 'LockUnavailable';
     this.busy = busy;
+    this.byBatch = byBatch;
   }
 }

@@ -11,6 +11,7 @@ import type { SqliteDatabase, SqliteRunResult, SqliteStatement } from './driver.
 import { invalidRowError } from './invalid-row-error.js';
 import { isBusy } from './is-busy.js';
 import { LockUnavailable } from './lock-unavailable.js';
+import { openBatches } from './open-batches.js';
 import { hexToUuid, uuidToHex } from './originator-ids.js';
 import type { SQLiteDatastore, SqliteConnection } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
@@ -218,8 +219,14 @@ export class SQLiteAggregateRecorder extends SQLiteRecorder implements Aggregate
     const n = storedEvents.length;
     const tracking = options?.tracking;
     const single = this.singleInsertStatement;
-    if (n === 1 && single !== null && (tracking === null || tracking === undefined)) {
-      // One statement is atomic by itself: no BEGIN and COMMIT round (the common save).
+    if (
+      n === 1 &&
+      single !== null &&
+      (tracking === null || tracking === undefined) &&
+      !openBatches.has(c.db)
+    ) {
+      // One statement is atomic by itself: no BEGIN and COMMIT round (the common save). Not
+      // inside a transaction open on the connection (a view's batch): begin() waits for it.
       let result: SqliteRunResult;
       try {
         const event = storedEvents[0]!;

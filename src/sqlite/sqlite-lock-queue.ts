@@ -73,6 +73,15 @@ export class SQLiteLockQueue {
     });
   }
 
+  /** Attempts the waiting writes soon, without waiting out the backoff (a lock was released). */
+  retrySoon(): void {
+    if (this.waiters.length === 0 || this.immediate !== null || this.closedWith !== null) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.delay = FIRST_DELAY;
+    this.immediate = setImmediate(() => this.drain());
+  }
+
   /** Rejects every waiting write with `error` (the connection is closing); later waits too. */
   close(error: Error): void {
     this.closedWith = error;

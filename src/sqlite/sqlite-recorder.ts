@@ -4,6 +4,7 @@ import type { SqliteDatabase } from './driver.js';
 import { isBusy } from './is-busy.js';
 import { lockTimeoutError } from './lock-timeout-error.js';
 import { LockUnavailable } from './lock-unavailable.js';
+import { openBatches } from './open-batches.js';
 import { SQLiteDatastore, type SqliteConnection } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
 
@@ -82,11 +83,12 @@ export abstract class SQLiteRecorder implements Closable {
    * Begins a write transaction (`BEGIN IMMEDIATE`) on the connection.
    *
    * @throws LockUnavailable when another connection holds the write lock (after the short busy
-   * timeout), or when the connection is the user's and inside the user's own transaction:
-   * nothing was done, and the write can be attempted again later.
+   * timeout), or when a transaction is open on the connection (the user's own, on a connection
+   * of the user's, or a view's batch): nothing was done, and the write can be attempted again
+   * later.
    */
   protected begin(c: SqliteConnection): void {
-    if (this.datastore.isExternal && c.db.inTransaction) throw new LockUnavailable(null);
+    if (c.db.inTransaction) throw new LockUnavailable(null, openBatches.has(c.db));
     try {
       c.begin.run();
     } catch (error) {

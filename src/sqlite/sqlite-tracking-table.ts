@@ -27,6 +27,7 @@ export class SQLiteTrackingTable {
   private upsertStatement!: SqliteStatement;
   private insertStatement!: SqliteStatement;
   private maxStatement!: SqliteStatement;
+  private forgetStatement!: SqliteStatement;
 
   constructor(singleRow: boolean) {
     this.singleRow = singleRow;
@@ -90,6 +91,9 @@ export class SQLiteTrackingTable {
     this.maxStatement = db
       .prepare(`SELECT MAX(notification_id) FROM ${TRACKING_TABLE_NAME} WHERE application_name=?`)
       .pluck(true);
+    this.forgetStatement = db.prepare(
+      `DELETE FROM ${TRACKING_TABLE_NAME} WHERE application_name=? AND application_name<>?`,
+    );
     if (this.singleRow) {
       this.upsertStatement = db
         .prepare(
@@ -128,6 +132,11 @@ export class SQLiteTrackingTable {
         'processed (perhaps by a concurrent processor). Skip it, or resume from the recorded ' +
         'position.',
     );
+  }
+
+  /** Deletes the application's tracking (a view being rebuilt), in the caller's transaction. */
+  forget(applicationName: string): void {
+    this.forgetStatement.run(applicationName, TRACKING_MIGRATION_ID);
   }
 
   /** The greatest notification id recorded for the application, or `null`. */
