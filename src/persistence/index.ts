@@ -53,6 +53,7 @@ export {
 } from './notification-subscription.js';
 export { DEFAULT_WAIT_TIMEOUT, pollForTracking } from './poll-for-tracking.js';
 export {
+  type PositionPage,
   PositionSubscription,
   type PositionSubscriptionOptions,
   type SubscriptionRetry,

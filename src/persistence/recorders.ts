@@ -183,12 +183,16 @@ export interface TrackingRecorder extends Closable {
    * Runs `fn` (which processes a batch of an upstream application's notifications) as one
    * transaction that ends by recording `tracking` (the batch's last position): the view's
    * writes made while `fn` runs (its `transaction(tracking, …)` commands and `insertTracking`)
-   * join that transaction instead of committing one by one. When `fn` or the commit fails,
-   * nothing of the batch is recorded (in memory, which has no rollback, each write of the batch
-   * stays recorded with its own tracking). A `tracking` not greater than the recorded one is an
-   * `IntegrityError`, unless writes of the batch already recorded it. Runners call it; a view's
-   * commands must not be called by anything else while it runs. Optional: the built-in
-   * tracking recorders have it; without it a runner commits one event at a time.
+   * join that transaction instead of committing one by one: each is checked as if recorded (an
+   * `IntegrityError` when its id is not greater than the recorded one or one earlier in the
+   * batch). When `fn`, a write of the batch (even one `fn` caught) or the commit fails, nothing
+   * of the batch is recorded (in memory, which has no rollback, each write of the batch stays
+   * recorded with its own tracking). A `tracking` not greater than the recorded one is an
+   * `IntegrityError` and `fn` does not run; one behind a write of the batch is a
+   * `ProgrammingError`. Runners call it; a view's commands must not be called by anything else
+   * while it runs, and batches of one view do not nest. Optional: the built-in tracking
+   * recorders have it (process recorders do not: they record tracking with their events);
+   * without it a runner commits one event at a time.
    */
   recordBatch?<T>(tracking: Tracking, fn: () => Promise<T>): Promise<T>;
   /**
