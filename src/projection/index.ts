@@ -21,6 +21,12 @@ export {
   type RunForeverOptions,
   type RunnerParts,
 } from './base-projection-runner.js';
+export { EventSourcedProjection } from './event-sourced-projection.js';
+export {
+  type EventSourcedProjectionClass,
+  EventSourcedProjectionRunner,
+  type EventSourcedProjectionRunnerOptions,
+} from './event-sourced-projection-runner.js';
 export { Projection, type ProjectionClass } from './projection.js';
 export type { ProjectionLag } from './projection-lag.js';
 export {

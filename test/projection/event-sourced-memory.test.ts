@@ -1,0 +1,7 @@
+import { eventSourcedSuite } from './event-sourced-suite.js';
+
+eventSourcedSuite({
+  name: 'memory',
+  persistent: false,
+  env: () => ({ PERSISTENCE_MODULE: 'memory' }),
+});
