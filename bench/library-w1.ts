@@ -4,6 +4,7 @@
  * dog, then reads the whole notification log (`app.notificationLog.select`, in pages) and
  * decodes every event with `app.mapper.toDomainEvent`.
  */
+import type { Application } from 'eventsourcing/application';
 import type { Store } from './backends.js';
 import { DogSchool, namedApplication } from './dog-school.js';
 import type { LibraryW1Figures, Progress, W1Options } from './w1-figures.js';
@@ -69,8 +70,14 @@ function insertCalls(app: DogSchool): number | null {
   return typeof calls === 'number' ? calls : null;
 }
 
-/** Reads the whole notification log in pages, decodes every event, and returns the count. */
-export async function readNotificationLog(app: DogSchool, pageSize: number): Promise<number> {
+/**
+ * Reads the whole notification log in pages, decodes every event, and returns the count (W1's
+ * log read, and the projections' `log_read_per_s`).
+ */
+export async function readNotificationLog(
+  app: Pick<Application, 'notificationLog' | 'mapper'>,
+  pageSize: number,
+): Promise<number> {
   const mapper = app.mapper;
   let count = 0;
   let start = 1;

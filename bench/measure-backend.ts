@@ -1,6 +1,6 @@
 /**
  * Everything measured on one backend: a probe, W1 through the library and the bare driver at
- * each number in flight, and the snapshot timing. `npm run bench` runs this in a child process
+ * each number in flight, the snapshot timing and the projections. `npm run bench` runs this in a child process
  * per backend (see backend-process.ts).
  */
 import { type BackendName, openStore, type StoreSettings } from './backends.js';
@@ -9,6 +9,8 @@ import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import { medianOf } from './pool.js';
 import { probeBackend } from './probe.js';
+import type { ProjectionFigures } from './projection-report.js';
+import { measureProjections } from './projections.js';
 import { RawPostgres } from './raw-postgres.js';
 import { RawSqlite } from './raw-sqlite.js';
 import { type RawDriver, runRawW1 } from './raw-w1.js';
@@ -28,6 +30,7 @@ export type BackendFigures =
       results: ResultEntry[];
       snapshot: SnapshotFigures | null;
       sqlite: MachineInfo['sqlite'];
+      projections: ProjectionFigures[];
     };
 
 /** Writes a progress line on stderr. */
@@ -58,8 +61,49 @@ export async function measureBackend(
     return { backend, skipped: error instanceof Error ? error.message : String(error) };
   }
   log(`${backend}: available`);
+  const results = options.w1 ? await measureW1(backend, options, settings) : [];
 
-  // Warm-up (not reported): let V8 optimise both sides' code paths before they are timed.
+  let snapshot: SnapshotFigures | null = null;
+  if (options.snapshots) {
+    const store = await openStore(backend, settings);
+    try {
+      snapshot = await runSnapshotTiming(
+        store,
+        settings,
+        options.snapshotEvents,
+        options.snapshotRepeats,
+      );
+      const raw = snapshot.raw_read_ms;
+      log(
+        `${backend} get of ${snapshot.events} events: ${snapshot.get_without_ms.toFixed(3)} ms ` +
+          `without snapshot, ${snapshot.get_with_ms.toFixed(3)} ms with` +
+          (raw === null ? '' : `; bare driver's read of the snapshot row ${raw.toFixed(3)} ms`),
+      );
+    } finally {
+      await store.dispose();
+    }
+  }
+  const projections =
+    options.projectionEvents > 0
+      ? await measureProjections(
+          backend,
+          settings,
+          { events: options.projectionEvents, latencySamples: options.latencySamples },
+          log,
+        )
+      : [];
+  return { backend, skipped: null, results, snapshot, sqlite, projections };
+}
+
+/**
+ * W1 on the library and the bare driver at each number in flight, after an unreported warm-up
+ * pass (1,000 dogs) that lets V8 optimise both sides' code paths before they are timed.
+ */
+async function measureW1(
+  backend: BackendName,
+  options: BenchOptions,
+  settings: StoreSettings,
+): Promise<ResultEntry[]> {
   const warmUp = { ...options, dogs: Math.min(options.dogs, WARM_UP_DOGS), tricks: 2 };
   const warmStore = await openStore(backend, settings);
   try {
@@ -69,7 +113,6 @@ export async function measureBackend(
   }
   await rawRun(backend, settings, warmUp, 8, () => {});
   log(`${backend}: warmed up`);
-
   const results: ResultEntry[] = [];
   for (const inFlight of options.inFlight) {
     const label = `${backend} ×${inFlight}`;
@@ -93,28 +136,7 @@ export async function measureBackend(
     const raw = raws.length > 0 ? medianOf(raws) : null;
     results.push({ backend, inFlight, ...library, raw });
   }
-
-  let snapshot: SnapshotFigures | null = null;
-  if (options.snapshots) {
-    const store = await openStore(backend, settings);
-    try {
-      snapshot = await runSnapshotTiming(
-        store,
-        settings,
-        options.snapshotEvents,
-        options.snapshotRepeats,
-      );
-      const raw = snapshot.raw_read_ms;
-      log(
-        `${backend} get of ${snapshot.events} events: ${snapshot.get_without_ms.toFixed(3)} ms ` +
-          `without snapshot, ${snapshot.get_with_ms.toFixed(3)} ms with` +
-          (raw === null ? '' : `; bare driver's read of the snapshot row ${raw.toFixed(3)} ms`),
-      );
-    } finally {
-      await store.dispose();
-    }
-  }
-  return { backend, skipped: null, results, snapshot, sqlite };
+  return results;
 }
 
 async function rawRun(

@@ -2,6 +2,12 @@
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from './backends.js';
 
+/** The parts of a run that `--only` selects from. */
+export const BENCH_PARTS = ['w1', 'snapshots', 'memory', 'projections'] as const;
+
+/** A part of a run: W1, the snapshot timing, the memory growth, or the projections. */
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
 /** What one benchmark run does. */
 export interface BenchOptions {
   /** Print one JSON document on stdout instead of the table. */
@@ -25,6 +31,12 @@ export interface BenchOptions {
   repeat: number;
   /** Skip the snapshot timing. */
   snapshots: boolean;
+  /** Run W1 (with its warm-up) on each backend. */
+  w1: boolean;
+  /** Upstream events each projection catches up over (0 skips the projections). */
+  projectionEvents: number;
+  /** Live-latency samples per projection (and of the bare pg pipeline). */
+  latencySamples: number;
 }
 
 /** The usage text of `--help`. */
@@ -45,6 +57,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --snapshot-repeats N      gets per median (default 15)
   --no-snapshots            skip the snapshot timing
   --memory-notifications N  notifications for the memory growth (default 1000000; quick 200000; 0 skips)
+  --projection-events N     upstream events each projection catches up over (default 100000;
+                            quick 20000; 0 skips the projections)
+  --latency-samples N       live-latency samples per projection and of the bare pg pipeline
+                            (default 300; quick 100)
+  --only a,b                run only these parts: w1, snapshots, memory, projections
 
 PostgreSQL is reached with POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and
 POSTGRES_DBNAME (default 127.0.0.1:5432, user postgres, database test).`;
@@ -86,6 +103,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'no-snapshots': { type: 'boolean', default: false },
       repeat: { type: 'string' },
       'memory-notifications': { type: 'string' },
+      'projection-events': { type: 'string' },
+      'latency-samples': { type: 'string' },
+      only: { type: 'string' },
     },
   });
   if (values.help) return 'help';
@@ -109,6 +129,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     inFlight = values.inflight.split(',').map((s) => positiveInt('inflight', s.trim(), 1));
     inFlight = [...new Set(inFlight)].sort((a, b) => a - b);
   }
+  const parts = parseParts(values.only);
   const synchronous = (values['sqlite-synchronous'] ?? 'FULL').toUpperCase();
   if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(synchronous)) {
     throw new RangeError(
@@ -128,13 +149,36 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     sqliteSynchronous: synchronous,
     snapshotEvents: positiveInt('snapshot-events', values['snapshot-events'], 1000, 2),
     snapshotRepeats: positiveInt('snapshot-repeats', values['snapshot-repeats'], 15),
-    memoryNotifications: positiveInt(
-      'memory-notifications',
-      values['memory-notifications'],
-      quick ? 200_000 : 1_000_000,
-      0,
-    ),
-    snapshots: values['no-snapshots'] !== true,
+    memoryNotifications: parts.has('memory')
+      ? positiveInt(
+          'memory-notifications',
+          values['memory-notifications'],
+          quick ? 200_000 : 1_000_000,
+          0,
+        )
+      : 0,
+    snapshots: parts.has('snapshots') && values['no-snapshots'] !== true,
     repeat: positiveInt('repeat', values.repeat, quick ? 1 : 3),
+    w1: parts.has('w1'),
+    projectionEvents: parts.has('projections')
+      ? positiveInt('projection-events', values['projection-events'], quick ? 20_000 : 100_000, 0)
+      : 0,
+    latencySamples: positiveInt('latency-samples', values['latency-samples'], quick ? 100 : 300),
   };
+}
+
+/** The parts `--only` names (every part when it is not given). */
+function parseParts(only: string | undefined): ReadonlySet<BenchPart> {
+  if (only === undefined) return new Set(BENCH_PARTS);
+  const names = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of names) {
+    if (!(BENCH_PARTS as readonly string[]).includes(name)) {
+      throw new RangeError(`--only: unknown part '${name}' (use ${BENCH_PARTS.join(', ')})`);
+    }
+  }
+  if (names.length === 0) throw new RangeError('--only needs at least one part');
+  return new Set(names as BenchPart[]);
 }

@@ -1,5 +1,10 @@
 /** The benchmark's JSON document, and the issue's targets evaluated against it. */
 import type { MemoryFigures } from './memory-growth.js';
+import {
+  formatProjectionsTable,
+  type ProjectionFigures,
+  projectionTargets,
+} from './projection-report.js';
 import type { SnapshotFigures } from './snapshot-timing.js';
 import type { LibraryW1Figures, RawW1Figures } from './w1-figures.js';
 
@@ -28,6 +33,8 @@ export interface BenchReport {
   results: ResultEntry[];
   snapshots: SnapshotFigures[];
   memory: MemoryFigures | null;
+  /** Catch-up and live latency of a counting view and an event-sourced projection per backend. */
+  projections: ProjectionFigures[];
   skipped: { backend: string; reason: string }[];
   targets: TargetResult[];
 }
@@ -39,11 +46,12 @@ function find(results: readonly ResultEntry[], backend: string, inFlight: number
   return results.find((r) => r.backend === backend && r.inFlight === inFlight);
 }
 
-/** Evaluates the targets of issue 4 that this run measured. */
+/** Evaluates the targets of issues 4 (1–7) and 12 (8–10, projections) that this run measured. */
 export function evaluateTargets(
   results: readonly ResultEntry[],
   snapshots: readonly SnapshotFigures[],
   memory: MemoryFigures | null,
+  projections: readonly ProjectionFigures[] = [],
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (id: number, target: string, measured: string | null, met: boolean | null) =>
@@ -112,6 +120,7 @@ export function evaluateTargets(
       memory.notifications >= 1_000_000 ? memory.rss_growth_mb < 100 : null,
     );
   } else add(7, 'Iterating 1,000,000 notifications grows RSS by < 100 MB', null, null);
+  targets.push(...projectionTargets(projections));
   return targets;
 }
 
@@ -132,18 +141,20 @@ const cell = (lib: number, raw: number | undefined): string =>
 /** The report as the human-readable table (Markdown, so it can be pasted into the docs). */
 export function formatTable(report: BenchReport): string {
   const lines: string[] = [];
-  lines.push('W1, per second: library / bare driver (ratio)');
-  lines.push('');
-  lines.push(
-    '| backend | in flight | register | command | get | read log (lib decodes; raw rows) |',
-  );
-  lines.push('| --- | --: | --: | --: | --: | --: |');
-  for (const r of report.results) {
+  if (report.results.length > 0) {
+    lines.push('W1, per second: library / bare driver (ratio)');
+    lines.push('');
     lines.push(
-      `| ${r.backend} | ${r.inFlight} | ${cell(r.register_per_s, r.raw?.register_per_s)} | ` +
-        `${cell(r.command_per_s, r.raw?.command_per_s)} | ${cell(r.get_per_s, r.raw?.get_per_s)} | ` +
-        `${cell(r.notifications_per_s, r.raw?.read_per_s)} |`,
+      '| backend | in flight | register | command | get | read log (lib decodes; raw rows) |',
     );
+    lines.push('| --- | --: | --: | --: | --: | --: |');
+    for (const r of report.results) {
+      lines.push(
+        `| ${r.backend} | ${r.inFlight} | ${cell(r.register_per_s, r.raw?.register_per_s)} | ` +
+          `${cell(r.command_per_s, r.raw?.command_per_s)} | ${cell(r.get_per_s, r.raw?.get_per_s)} | ` +
+          `${cell(r.notifications_per_s, r.raw?.read_per_s)} |`,
+      );
+    }
   }
   if (report.snapshots.length > 0) {
     lines.push('');
@@ -170,6 +181,11 @@ export function formatTable(report: BenchReport): string {
         `${n(m.iterate_per_s)}/s) grew RSS by ${m.rss_growth_mb.toFixed(1)} MB ` +
         `(baseline ${m.baseline_rss_mb.toFixed(0)} MB after GC, peak ${m.peak_rss_mb.toFixed(0)} MB).`,
     );
+  }
+  const projections = report.projections ?? [];
+  if (projections.length > 0) {
+    if (lines.length > 0) lines.push('');
+    lines.push(...formatProjectionsTable(projections));
   }
   lines.push('');
   lines.push('| target | measured | met |');

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: workload W1 on every available backend through the library and through the
- * bare drivers, the notification log read, snapshot timing and memory growth; progress on
+ * bare drivers, the notification log read, snapshot timing, memory growth and projections
+ * (catch-up and live latency; `--only projections` runs them alone); progress on
  * stderr, then a table (or, with `--json`, one JSON document) on stdout. Exits non-zero on
  * errors only: the targets are reported, not enforced. Each backend is measured in a child
  * process of its own (backend-process.ts). See docs/benchmarks.md.
@@ -12,6 +13,7 @@ import { type MachineInfo, machineInfo } from './machine.js';
 import { log, measureBackend } from './measure-backend.js';
 import { type MemoryFigures, measureMemoryGrowth } from './memory-growth.js';
 import { parseOptions, USAGE } from './options.js';
+import type { ProjectionFigures } from './projection-report.js';
 import { type BenchReport, evaluateTargets, formatTable, type ResultEntry } from './report.js';
 import type { SnapshotFigures } from './snapshot-timing.js';
 
@@ -47,6 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const skipped: BenchReport['skipped'] = [];
   const results: ResultEntry[] = [];
   const snapshots: SnapshotFigures[] = [];
+  const projections: ProjectionFigures[] = [];
   let sqliteInfo: MachineInfo['sqlite'] = null;
   for (const backend of options.backends) {
     const figures = await measureInChildProcess(backend, argv);
@@ -64,6 +67,7 @@ async function main(argv: readonly string[]): Promise<number> {
     results.push(...figures.results);
     if (figures.snapshot !== null) snapshots.push(figures.snapshot);
     if (figures.sqlite !== null) sqliteInfo = figures.sqlite;
+    projections.push(...figures.projections);
   }
   const machine = await machineInfo(
     backends.includes('postgres') ? settings.postgres : null,
@@ -78,7 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`memory growth: ${memory.rss_growth_mb.toFixed(1)} MB`);
   }
 
-  const targets = evaluateTargets(results, snapshots, memory);
+  const targets = evaluateTargets(results, snapshots, memory, projections);
   const report: BenchReport = {
     machine: { ...machine },
     workload: {
@@ -96,10 +100,13 @@ async function main(argv: readonly string[]): Promise<number> {
       quick: options.quick,
       snapshot_events: options.snapshots ? options.snapshotEvents : null,
       memory_notifications: memory === null ? null : options.memoryNotifications,
+      projection_events: options.projectionEvents > 0 ? options.projectionEvents : null,
+      latency_samples: options.projectionEvents > 0 ? options.latencySamples : null,
     },
     results,
     snapshots,
     memory,
+    projections,
     skipped,
     targets,
   };

@@ -30,11 +30,13 @@ describe('npm run bench', () => {
       '50',
       '--tricks',
       '2',
+      '--only',
+      'w1,snapshots,memory',
     ]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /\[bench\] memory ×1 register/, 'progress goes to stderr');
     const doc = JSON.parse(run.stdout) as Record<string, unknown>;
-    for (const key of ['machine', 'workload', 'results', 'snapshots', 'memory']) {
+    for (const key of ['machine', 'workload', 'results', 'snapshots', 'memory', 'projections']) {
       assert.ok(key in doc, `missing ${key}`);
     }
 
@@ -78,8 +80,9 @@ describe('npm run bench', () => {
     const targets = doc.targets as { id: number; met: boolean | null }[];
     assert.deepEqual(
       targets.map((t) => t.id),
-      [1, 2, 3, 4, 5, 6, 7],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
+    assert.deepEqual(doc.projections, [], 'the projections (projections-smoke.test.ts) do not run');
     assert.equal(targets[0]!.met, null, 'PostgreSQL targets are not measured on memory alone');
   });
 
@@ -90,6 +93,9 @@ describe('npm run bench', () => {
     const unknown = bench(['--backends', 'memory,oracle']);
     assert.notEqual(unknown.status, 0);
     assert.match(unknown.stderr, /unknown backend 'oracle'/);
+    const part = bench(['--only', 'projections,w2']);
+    assert.notEqual(part.status, 0);
+    assert.match(part.stderr, /--only: unknown part 'w2'/);
   });
 
   it('fails when an explicitly requested backend is not available', () => {
