@@ -4,14 +4,18 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { ErrorHook } from '../../src/persistence/error-reporter.js';
-import { IntegrityError, TimeoutError } from '../../src/persistence/errors.js';
+import { IntegrityError, OperationalError, TimeoutError } from '../../src/persistence/errors.js';
 import type { RecorderClass } from '../../src/persistence/infrastructure-factory.js';
 import { InfrastructureFactory } from '../../src/persistence/infrastructure-factory.js';
+import type { Tracking } from '../../src/persistence/stored-event.js';
+import type { TrackedEvent } from '../../src/projection/application-subscription.js';
 import { ProjectionRunner } from '../../src/projection/projection-runner.js';
 import type { EnvType } from '../../src/utils/environment.js';
 import { Environment } from '../../src/utils/environment.js';
 import {
+  Counted,
   type CountersView,
+  CreatedEvent,
   changedTopic,
   EventCounters,
   named,
@@ -249,6 +253,131 @@ export function runnerSuite(backend: RunnerBackend): void {
         events: 0,
         oldestUnprocessedAt: null,
       });
+    });
+
+    it('rebuilds the view from scratch, leaving other views and tracking alone', async () => {
+      const { Up, Counters } = names();
+      await using r = runner(Up, Counters, { batchSize: 3 });
+      await r.app.createWith(2);
+      await r.wait(await r.app.createWith(1), { timeout: 5000 });
+      // The view goes wrong (a change recorded with another application's tracking).
+      await r.view.incrementCreated({ applicationName: 'Elsewhere', notificationId: 7 });
+      assert.equal(await r.view.created(), 3);
+      let other: ProjectionRunner<Upstream, EventCounters, CountersView> | null = null;
+      if (backend.persistent) {
+        other = runner(Up, named(EventCounters, `${Counters.name}o`));
+        await other.wait(await r.app.createWith(0), { timeout: 5000 });
+      }
+      const head = (await r.app.recorder.maxNotificationId())!;
+      await r.rebuild();
+      assert.equal(await r.view.maxTrackingId(Up.name), head);
+      assert.equal(await r.view.created(), backend.persistent ? 3 : 2);
+      assert.equal(await r.view.subsequent(), 3);
+      assert.equal(await r.view.maxTrackingId('Elsewhere'), 7);
+      if (other !== null) {
+        assert.equal(await other.view.created(), 3);
+        assert.equal(await other.view.maxTrackingId(Up.name), head);
+        await other.stop();
+      }
+      // It goes on processing new events after the rebuild.
+      await r.wait(await r.app.createWith(1), { timeout: 5000 });
+      assert.equal(await r.view.subsequent(), 4);
+    });
+
+    it('processes a failed batch again one event per transaction, counting each once', async () => {
+      const { Up } = names();
+      let failures = 0;
+      const Flaky = named(
+        class extends EventCounters {
+          override async processEvent(...args: Parameters<EventCounters['processEvent']>) {
+            const [, tracking] = args;
+            await super.processEvent(...args);
+            // Fails once, after its change, in the middle of a batch.
+            if (tracking.notificationId === 3 && failures++ === 0) throw new RangeError('once');
+          }
+        },
+        `${Up.name}f`,
+      );
+      const errors: Array<[string, string]> = [];
+      await using r = runner(Up, Flaky as typeof EventCounters, {
+        onError: (error, source) => errors.push([error.message, source]),
+      });
+      const aggregates = [new Counted(), new Counted(), new Counted()];
+      for (const a of aggregates) a.change();
+      const recordings = await r.app.save(...aggregates);
+      await r.wait(recordings[5]!.notification.id, { timeout: 5000 });
+      assert.equal(await r.view.created(), 3);
+      assert.equal(await r.view.subsequent(), 3);
+      await r.runForever({ timeout: 50 }); // the error is reported once the batch is redone
+      assert.equal(r.isInterrupted, false);
+      // Rolled back and processed again, except in memory (no rollback: its change stayed).
+      assert.equal(failures, backend.persistent ? 2 : 1);
+      assert.deepEqual(errors, [['once', 'projection']]);
+    });
+
+    it('retries after an error that may pass, and tells onError', async () => {
+      const { Up } = names();
+      let failures = 0;
+      const Unlucky = named(
+        class extends EventCounters {
+          override async processEvent(...args: Parameters<EventCounters['processEvent']>) {
+            if (failures++ < 2) throw new OperationalError('the connection was lost');
+            return super.processEvent(...args);
+          }
+        },
+        `${Up.name}x`,
+      );
+      const sources: string[] = [];
+      await using r = runner(Up, Unlucky as typeof EventCounters, {
+        onError: (_error, source) => sources.push(source),
+      });
+      await r.wait(await r.app.createWith(1), { timeout: 5000 });
+      assert.equal(await r.view.created(), 1);
+      assert.equal(await r.view.subsequent(), 1);
+      assert.deepEqual(sources, ['projection', 'projection']);
+    });
+
+    it('tells onError of the error that stopped it', async () => {
+      const { Up, Counters } = names();
+      const errors: Array<[unknown, string]> = [];
+      const r = runner(Up, Counters, { onError: (error, source) => errors.push([error, source]) });
+      await r.app.createPoisoned();
+      await assert.rejects(r.runForever({ timeout: 10_000 }), PoisonError);
+      assert.equal(errors.length, 1);
+      assert.ok(errors[0]![0] instanceof PoisonError);
+      assert.equal(errors[0]![1], 'projection-stopped');
+      await assert.rejects(r.stop(), PoisonError);
+    });
+
+    it('calls processBatch once per batch instead of processEvent', async () => {
+      const { Up } = names();
+      const batches: number[][] = [];
+      const Batched = named(
+        class extends EventCounters {
+          override async processEvent(): Promise<void> {
+            throw new Error('processEvent was called');
+          }
+          override async processBatch(items: ReadonlyArray<TrackedEvent>, tracking: Tracking) {
+            batches.push(items.map(([, t]) => t.notificationId));
+            for (const [event, t] of items) {
+              if ((event as object) instanceof CreatedEvent) await this.view.incrementCreated(t);
+            }
+            if (
+              (await this.view.maxTrackingId(tracking.applicationName)) !== tracking.notificationId
+            )
+              await this.view.insertTracking(tracking);
+          }
+        },
+        `${Up.name}b`,
+      );
+      await using r = runner(Up, Batched as typeof EventCounters, { batchSize: 4 });
+      const aggregates = [new Counted(), new Counted(), new Counted()];
+      for (const a of aggregates) a.change();
+      const recordings = await r.app.save(...aggregates);
+      await r.wait(recordings[5]!.notification.id, { timeout: 5000 });
+      assert.equal(await r.view.created(), 3);
+      assert.deepEqual(batches.flat(), [1, 2, 3, 4, 5, 6]);
+      assert.ok(batches.every((batch) => batch.length <= 4));
     });
 
     if (backend.persistent) {
