@@ -124,7 +124,17 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
         timeout,
         signal: local.signal,
       });
-      await Promise.race([viewWait, this.progress.reached(notificationId ?? 0, local.signal)]);
+      // The abort settles the wait at once, even when the view's wait is held up by a read in
+      // flight while the view closes.
+      const aborted = new Promise<'aborted'>((resolve) => {
+        local.signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+      });
+      const reached = this.progress.reached(notificationId ?? 0, local.signal);
+      if ((await Promise.race([viewWait, reached, aborted])) === 'aborted') {
+        if (this.failed) throw this.error;
+        if (this.interrupt.signal.aborted) return;
+        await viewWait; // the caller's signal: the view's wait rejects with WaitInterruptedError
+      }
     } catch (error) {
       if (this.failed) throw this.error;
       if (this.interrupt.signal.aborted) return;

@@ -17,7 +17,7 @@ export type ApplicationClass<A extends Application> = new (options?: Application
 /** Options of `ProjectionRunner`. */
 export interface ProjectionRunnerOptions<
   A extends Application,
-  P extends Projection<V>,
+  P extends Projection<TrackingRecorder>,
   V extends TrackingRecorder,
 > {
   /** The upstream application's class, constructed with `{ env }`. */
@@ -69,7 +69,7 @@ export interface ProjectionRunnerOptions<
  */
 export class ProjectionRunner<
   A extends Application,
-  P extends Projection<V>,
+  P extends Projection<TrackingRecorder>,
   V extends TrackingRecorder,
 > extends BaseProjectionRunner<A, P, V> {
   constructor(options: ProjectionRunnerOptions<A, P, V>) {

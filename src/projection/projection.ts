@@ -53,8 +53,14 @@ export abstract class Projection<TView extends TrackingRecorder = TrackingRecord
   processBatch?(items: ReadonlyArray<TrackedEvent>, tracking: Tracking): Promise<void>;
 }
 
-/** A concrete `Projection` class: what `ProjectionRunner` takes as `projectionClass`. */
-export interface ProjectionClass<P extends Projection<V>, V extends TrackingRecorder> {
+/**
+ * A concrete `Projection` class: what `ProjectionRunner` takes as `projectionClass`. Its
+ * constructor takes the view (`V`, the runner's `viewClass`, or a supertype of it).
+ */
+export interface ProjectionClass<
+  P extends Projection<TrackingRecorder>,
+  V extends TrackingRecorder,
+> {
   new (view: V): P;
   /** The projection's name: the scope of its view's environment keys. */
   readonly name: string;
