@@ -60,20 +60,23 @@ export type ExpectedError =
  * A specification is immutable (`given` and `when` return new ones) and runs, on a new view,
  * each time `then` or `thenThrows` is called. It is a `PromiseLike`: awaited, it runs and
  * resolves to the view. The view is closed once the assertion has settled.
+ *
+ * It tests a `Projection` and its view; an `EventSourcedProjection` is an application, tested
+ * with its runner in memory.
  */
 export class ProjectionSpecification<TView extends TrackingRecorder> implements PromiseLike<TView> {
   private readonly projectionClass: SpecifiedProjectionClass<TView>;
   private readonly makeView: () => TView | Promise<TView>;
   private readonly options: ProjectionSpecificationOptions<TView>;
-  private readonly givenEvents: readonly SpecifiedEvent[];
-  private readonly whenEvents: readonly SpecifiedEvent[];
+  private readonly givenEvents: readonly DomainEventLike[];
+  private readonly whenEvents: readonly DomainEventLike[];
 
   constructor(
     projectionClass: SpecifiedProjectionClass<TView>,
     makeView: () => TView | Promise<TView>,
     options: ProjectionSpecificationOptions<TView> = {},
-    givenEvents: readonly SpecifiedEvent[] = [],
-    whenEvents: readonly SpecifiedEvent[] = [],
+    givenEvents: readonly DomainEventLike[] = [],
+    whenEvents: readonly DomainEventLike[] = [],
   ) {
     this.projectionClass = projectionClass;
     this.makeView = makeView;
@@ -82,25 +85,28 @@ export class ProjectionSpecification<TView extends TrackingRecorder> implements 
     this.whenEvents = whenEvents;
   }
 
-  /** The specification with these events already processed before the `when` events. */
+  /**
+   * The specification with these events already processed before the `when` events. The new
+   * events of aggregates given are collected now (their `collectEvents()` is called).
+   */
   given(...events: SpecifiedEvent[]): ProjectionSpecification<TView> {
     return new ProjectionSpecification(
       this.projectionClass,
       this.makeView,
       this.options,
-      [...this.givenEvents, ...events],
+      [...this.givenEvents, ...collect(events)],
       this.whenEvents,
     );
   }
 
-  /** The specification with these events arriving (each delivered twice). */
+  /** The specification with these events arriving (each delivered twice); as `given` takes them. */
   when(...events: SpecifiedEvent[]): ProjectionSpecification<TView> {
     return new ProjectionSpecification(
       this.projectionClass,
       this.makeView,
       this.options,
       this.givenEvents,
-      [...this.whenEvents, ...events],
+      [...this.whenEvents, ...collect(events)],
     );
   }
 
@@ -163,8 +169,8 @@ export class ProjectionSpecification<TView extends TrackingRecorder> implements 
     const applicationName = this.options.applicationName ?? 'upstream';
     const topics = this.projectionClass.topics ?? [];
     let id = 0;
-    const deliveries = (events: readonly SpecifiedEvent[], when: boolean): Delivery[] =>
-      collect(events).map((event) => {
+    const deliveries = (events: readonly DomainEventLike[], when: boolean): Delivery[] =>
+      events.map((event) => {
         const tracking = { applicationName, notificationId: ++id };
         const passes = topics.length === 0 || topics.includes(getTopic(event.constructor));
         return { event, tracking, when, passes };

@@ -116,6 +116,17 @@ describe('projectionSpecification', () => {
     assert.equal(await view.maxTrackingId('upstream'), null);
   });
 
+  it('runs again on a new view each time, with the events of aggregates collected once', async () => {
+    const dog = new SpecDog('Rex');
+    dog.addTrick('beg');
+    const specification = spec().when(dog);
+    const first = await specification;
+    const second = await specification;
+    assert.notEqual(first, second);
+    assert.equal(await second.count('beg'), 1);
+    assert.equal(await second.maxTrackingId('upstream'), 2);
+  });
+
   it('catches a projection that applies a repeated event again, saying which', async () => {
     const [registered, sit, roll] = dogEvents('sit', 'roll');
     const run = projectionSpecification(CountTricksUnguarded, () => new TrickCounts())
