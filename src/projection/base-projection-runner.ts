@@ -12,7 +12,11 @@ import { runPages } from './run-pages.js';
 
 const FIRST_RETRY_DELAY = 100;
 const MAX_RETRY_DELAY = 2000;
-/** The default number of events per transaction. */
+/**
+ * The default number of events per transaction.
+ *
+ * @internal
+ */
 export const DEFAULT_BATCH_SIZE = 500;
 
 /** Options of `ProjectionRunner.runForever`. */
@@ -23,7 +27,11 @@ export interface RunForeverOptions {
   signal?: AbortSignal;
 }
 
-/** What a runner is made of (see `BaseProjectionRunner`'s subclasses). */
+/**
+ * What a runner is made of (see `BaseProjectionRunner`'s subclasses).
+ *
+ * @internal
+ */
 export interface RunnerParts<A extends Application, P, V extends TrackingRecorder> {
   /** The upstream application. */
   readonly app: A;
@@ -83,6 +91,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
   private failed = false;
   private error: unknown = undefined;
 
+  /** @internal Subclasses make the parts (see `ProjectionRunner`). */
   protected constructor(parts: RunnerParts<A, P, V>) {
     this.app = parts.app;
     this.projection = parts.projection;

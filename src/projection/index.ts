@@ -16,11 +16,7 @@ export {
   type ApplicationSubscriptionPage,
   type TrackedEvent,
 } from './application-subscription.js';
-export {
-  BaseProjectionRunner,
-  type RunForeverOptions,
-  type RunnerParts,
-} from './base-projection-runner.js';
+export { BaseProjectionRunner, type RunForeverOptions } from './base-projection-runner.js';
 export { EventSourcedProjection } from './event-sourced-projection.js';
 export {
   type EventSourcedProjectionClass,

@@ -124,7 +124,11 @@ export class ProjectionRunner<
   }
 }
 
-/** The batch size option, checked: a positive integer (default 500). */
+/**
+ * The batch size option, checked: a positive integer (default 500).
+ *
+ * @internal
+ */
 export function checkBatchSize(batchSize: number | undefined): number {
   if (batchSize === undefined) return DEFAULT_BATCH_SIZE;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
