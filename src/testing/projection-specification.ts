@@ -19,7 +19,10 @@ export interface SpecifiedProjection {
 /** A projection class (a `Projection` subclass): made with a view; `topics` filters events. */
 export type SpecifiedProjectionClass<TView> = (new (
   view: TView,
-) => SpecifiedProjection) & { readonly topics?: readonly string[] };
+) => SpecifiedProjection) & {
+  /** The topics the projection processes (all when empty or absent), as `Projection.topics`. */
+  readonly topics?: readonly string[];
+};
 
 /** A domain event, or an aggregate whose new events are collected (`collectEvents()`). */
 export type SpecifiedEvent = DomainEventLike | CollectEvents;
