@@ -5,29 +5,56 @@
  * after the run's store, so PostgreSQL tables carry its prefix (and are dropped with it).
  */
 import { Aggregate, aggregate, type DomainEventLike } from 'eventsourcing/domain';
-import type { ApplicationRecorder, Tracking } from 'eventsourcing/persistence';
-import { EventSourcedProjection, type ProcessingEvent, Projection } from 'eventsourcing/projection';
+import type { ApplicationRecorder, Mapper, Tracking } from 'eventsourcing/persistence';
+import {
+  EventSourcedProjection,
+  type ProcessingEvent,
+  Projection,
+  type TrackedEvent,
+} from 'eventsourcing/projection';
 import type { CountingView } from './counting-views.js';
 import { DogSchool } from './dog-school.js';
 
 /**
  * The upstream application. In memory, the runner's own instance must read the events the
- * benchmark wrote before starting it: `sharedRecorder`, when set, is the recorder of every
- * instance (on SQLite and PostgreSQL the database is shared anyway).
+ * benchmark wrote before starting it: `shared`, when set, gives every instance the writer's
+ * recorder and mapper, as if the runner's application had written them itself, which is the
+ * only way to project in memory (on SQLite and PostgreSQL the database is shared anyway).
  */
 export class UpstreamSchool extends DogSchool {
-  /** The recorder every instance uses, when set (memory); null: the factory's. */
-  static sharedRecorder: ApplicationRecorder | null = null;
+  /** The recorder and mapper every instance uses, when set (memory); null: their own. */
+  static shared: { recorder: ApplicationRecorder; mapper: Mapper } | null = null;
 
   protected override constructRecorder(): ApplicationRecorder {
-    return (this.constructor as typeof UpstreamSchool).sharedRecorder ?? super.constructRecorder();
+    return (
+      (this.constructor as typeof UpstreamSchool).shared?.recorder ?? super.constructRecorder()
+    );
+  }
+
+  protected override constructMapper(): Mapper {
+    return (this.constructor as typeof UpstreamSchool).shared?.mapper ?? super.constructMapper();
   }
 }
 
-/** Counts every upstream event in its view: one counter row per event class. */
+/**
+ * Counts every upstream event in its view, one counter row per event class: a batch's counts
+ * are added in one view command (`processBatch`); `processEvent` is there for completeness.
+ */
 export class CountEvents extends Projection<CountingView> {
   async processEvent(domainEvent: DomainEventLike, tracking: Tracking): Promise<void> {
     await this.view.increment(domainEvent.constructor.name, tracking);
+  }
+
+  override async processBatch(
+    items: ReadonlyArray<TrackedEvent>,
+    tracking: Tracking,
+  ): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const [event] of items) {
+      const name = event.constructor.name;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    await this.view.add(counts, tracking);
   }
 }
 

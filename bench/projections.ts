@@ -88,7 +88,9 @@ async function measureKind(
   const env = runnerEnv(store, classes);
   try {
     const upstream = await classes.upstream.create({ env });
-    if (backend === 'memory') classes.upstream.sharedRecorder = upstream.recorder;
+    if (backend === 'memory') {
+      classes.upstream.shared = { recorder: upstream.recorder, mapper: upstream.mapper };
+    }
     try {
       const { events } = options;
       await fill(upstream, events);
@@ -146,7 +148,7 @@ async function measureKind(
         await runner.stop().catch(() => {});
       }
     } finally {
-      classes.upstream.sharedRecorder = null;
+      classes.upstream.shared = null;
       await upstream.close();
     }
   } finally {

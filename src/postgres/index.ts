@@ -43,6 +43,7 @@ export {
 export { PostgresTrackingRecorder } from './postgres-tracking-recorder.js';
 export { PostgresTrackingTable } from './postgres-tracking-table.js';
 export type {
+  PostgresQueryOptions,
   PostgresQueryResult,
   PostgresRow,
   PostgresTransactionClient,

@@ -16,6 +16,7 @@ import { describeValue } from '../utils/describe-value.js';
 import { checkEvents } from './check-events.js';
 import type { PgClient } from './driver.js';
 import { checkIdentifierLength, qualified, quoteIdent, quoteLiteral } from './identifiers.js';
+import { localWakeUpKey, wakeLocally } from './local-wake-ups.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import type { PostgresTrackingTable } from './postgres-tracking-table.js';
@@ -78,6 +79,7 @@ export class PostgresApplicationRecorder
   protected readonly trackingTable: PostgresTrackingTable | null;
   /** This recorder's share of the factory's LISTEN connection. */
   private readonly wakeUp: ScopedWakeUp;
+  private readonly localWakeUpKey: string;
   private readonly pollInterval: number;
   private readonly writeQueue: WriteQueue;
   private readonly notificationStatements = new Map<number, { text: string; name: string }>();
@@ -114,6 +116,7 @@ export class PostgresApplicationRecorder
     checkIdentifierLength(`${tableName}_notification_id_idx`);
     this.maxText = `SELECT MAX(notification_id) FROM ${this.table}`;
     this.wakeUp = new ScopedWakeUp(datastore.listener(this.channel));
+    this.localWakeUpKey = localWakeUpKey(datastore.server, this.channel);
     this.writeQueue = new WriteQueue({
       datastore,
       functionSql: qualified(datastore.settings.schema, this.functionName),
@@ -121,6 +124,7 @@ export class PostgresApplicationRecorder
       tracked: trackingTable !== null,
       ready: () => this.ready(),
       maxGroupBytes,
+      onCommitted: () => wakeLocally(this.localWakeUpKey),
     });
     this.extraWrites = this.writeExtra !== PostgresApplicationRecorder.prototype.writeExtra;
   }

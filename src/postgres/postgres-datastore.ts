@@ -14,6 +14,7 @@ import {
   type PgQueryConfig,
   type PgQueryResult,
 } from './driver.js';
+import { localWakeUpKey } from './local-wake-ups.js';
 import {
   isConnectionError,
   isRetriableReadError,
@@ -244,7 +245,12 @@ export class PostgresDatastore {
   listener(channel: string): PostgresListener {
     let listener = this.listeners.get(channel);
     if (listener === undefined) {
-      listener = new PostgresListener(channel, () => this.newClient(), this.report);
+      listener = new PostgresListener(
+        channel,
+        () => this.newClient(),
+        this.report,
+        localWakeUpKey(this.server, channel),
+      );
       // A closed datastore's listener stops its subscriptions at once and never connects.
       if (this.closed) void listener.close();
       else this.listeners.set(channel, listener);

@@ -1,6 +1,7 @@
 import type { WakeUpListener, WakeUpSource } from '../persistence/notification-signal.js';
 import type { PgClient } from './driver.js';
 import { quoteIdent } from './identifiers.js';
+import { addLocalWakeUp, type LocalWakeUp, removeLocalWakeUp } from './local-wake-ups.js';
 
 /** Milliseconds before the first reconnection attempt; doubled each failure up to the max. */
 const FIRST_RECONNECT_DELAY = 100;
@@ -16,7 +17,7 @@ function noop(): void {}
  * error and reconnected by itself with backoff (100 ms doubling to 5 s); subscriptions keep
  * polling meanwhile, and are woken when it is back, so nothing committed in between is missed.
  */
-export class PostgresListener implements WakeUpSource {
+export class PostgresListener implements WakeUpSource, LocalWakeUp {
   /** The channel (the events table's name, as in Python). */
   readonly channel: string;
   private readonly newClient: () => PgClient;
@@ -31,16 +32,23 @@ export class PostgresListener implements WakeUpSource {
   private closed = false;
   private listening = false;
   private connections = 0;
+  private readonly localKey: string | null;
 
-  /** `report` receives the connection's errors (the factory's error hook). */
+  /**
+   * `report` receives the connection's errors (the factory's error hook). With `localKey`
+   * (see local-wake-ups.ts), writes of this process to the channel's table wake its
+   * subscriptions at once, as well as their NOTIFY.
+   */
   constructor(
     channel: string,
     newClient: () => PgClient,
     report: (error: unknown, source: string) => void = noop,
+    localKey: string | null = null,
   ) {
     this.channel = channel;
     this.newClient = newClient;
     this.report = report;
+    this.localKey = localKey;
   }
 
   /** How many subscriptions are listening. */
@@ -65,7 +73,10 @@ export class PostgresListener implements WakeUpSource {
       return;
     }
     this.listeners.add(listener);
-    if (this.listeners.size === 1) this.start();
+    if (this.listeners.size === 1) {
+      if (this.localKey !== null) addLocalWakeUp(this.localKey, this);
+      this.start();
+    }
   }
 
   /** Stops waking the listener; the last one closes the LISTEN connection. */
@@ -91,6 +102,7 @@ export class PostgresListener implements WakeUpSource {
   }
 
   private stop(): void {
+    if (this.localKey !== null) removeLocalWakeUp(this.localKey, this);
     this.generation++;
     this.listening = false;
     if (this.timer !== null) {
@@ -176,7 +188,8 @@ export class PostgresListener implements WakeUpSource {
     this.wakeAll();
   };
 
-  private wakeAll(): void {
+  /** Wakes every subscription listening (a NOTIFY came, or a write of this process). */
+  wakeAll(): void {
     for (const listener of this.listeners) listener.wake();
   }
 }

@@ -161,9 +161,12 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
    * a commit of its own. When `fn` or a command of the batch fails (even if `fn` caught it), or
    * the commit does, nothing of the batch is recorded; errors are those of `transaction()`.
    *
-   * The batch's tracking is recorded first (an `IntegrityError` when its id is not greater than
-   * the recorded one, and then `fn` does not run), which also makes a concurrent batch of the
-   * same application wait. It must not be behind a command of the batch (a `ProgrammingError`).
+   * The batch begins by locking its application's tracking (the application's row, or with a
+   * row per notification an advisory lock) and reading the recorded id (an `IntegrityError` when
+   * the batch's id is not greater, and then `fn` does not run): a concurrent batch of the same
+   * application (another runner of the view) waits, then meets this one's position instead of
+   * processing its events again. The batch's tracking must not be behind a command of the batch
+   * (a `ProgrammingError`).
    * Keep batches short: the server ends a session idle in a transaction after
    * `POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT` seconds.
    */
@@ -176,15 +179,23 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
     const { applicationName } = tracking;
     const opened: { batch: TrackingBatch | null } = { batch: null };
     this.batch = pendingBatch;
+    // BEGIN, the lock that makes other batches of the application wait, and the recorded id,
+    // in one round trip; with single-row tracking the tracking is then written with COMMIT.
+    const singleRow = this.datastore.settings.singleRowTracking;
+    let updateOnCommit = false;
     try {
       return await runTransaction(
         this.datastore,
         async (client, lent) => {
-          const recorded = await this.tracking.maxOn(client, applicationName);
+          const locked = this.tracking.readBeginLocked(
+            await client.query(this.tracking.beginLockedText(tracking)),
+          );
+          const recorded = locked.recorded;
           if (recorded !== null && tracking.notificationId <= recorded) {
             throw trackingConflict(tracking, recorded);
           }
-          if (!(await this.tracking.insertOn(client, tracking))) {
+          if (singleRow) updateOnCommit = !locked.inserted;
+          else if (!(await this.tracking.insertOn(client, tracking))) {
             throw trackingConflict(tracking, await this.tracking.maxOn(client, applicationName));
           }
           opened.batch = new TrackingBatch(tracking, recorded);
@@ -194,6 +205,11 @@ export class PostgresTrackingRecorder extends PostgresRecorder implements Tracki
           const result = await fn();
           opened.batch!.finish();
           return result;
+        },
+        {
+          beginsItself: true,
+          commitText: () =>
+            updateOnCommit ? this.tracking.updateAndCommitText(tracking) : 'COMMIT',
         },
       );
     } finally {

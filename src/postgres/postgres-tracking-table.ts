@@ -117,6 +117,64 @@ export class PostgresTrackingTable {
     return value === null || value === undefined ? null : toSafeInteger(value, 'tracking id');
   }
 
+  /**
+   * One simple-protocol text (literals inlined, so that it goes in one round trip with `BEGIN`)
+   * that begins a batch's transaction, makes every other batch of the same application wait
+   * for it, and reads the id recorded before. With single-row tracking it inserts the
+   * application's row with the batch's tracking when there is none, and otherwise locks that
+   * row (which also makes single writes of that application wait) and reads its latest
+   * committed id; with a row per notification it takes a transaction-level advisory lock on the
+   * table and application, then reads the greatest id. Each statement of the text reads what
+   * was committed when it started, so the id read is the one recorded once the lock is held.
+   * Its results are read by `readBeginLocked`.
+   *
+   * @internal
+   */
+  beginLockedText(tracking: Tracking): string {
+    const name = quoteLiteral(tracking.applicationName);
+    if (!this.datastore.settings.singleRowTracking) {
+      return (
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${quoteLiteral(this.table)} || ` +
+        `'/' || ${name}, 0)); ` +
+        `SELECT MAX(notification_id) AS notification_id FROM ${this.table} WHERE ` +
+        `application_name = ${name}`
+      );
+    }
+    return (
+      `BEGIN; INSERT INTO ${this.table} VALUES (${name}, ${tracking.notificationId}) ` +
+      'ON CONFLICT (application_name) DO NOTHING RETURNING 1; ' +
+      `SELECT notification_id FROM ${this.table} WHERE application_name = ${name} FOR UPDATE`
+    );
+  }
+
+  /**
+   * Reads the results of `beginLockedText`: whether it inserted the row (single-row tracking,
+   * with the batch's tracking already), else the id recorded before.
+   *
+   * @internal
+   */
+  readBeginLocked(results: unknown): { inserted: boolean; recorded: number | null } {
+    const list = results as ReadonlyArray<{ rows: unknown[] }>;
+    const singleRow = this.datastore.settings.singleRowTracking;
+    if (singleRow && (list[1]?.rows.length ?? 0) > 0) return { inserted: true, recorded: null };
+    const row = list[2]?.rows[0] as Record<string, unknown> | unknown[] | undefined;
+    const value = Array.isArray(row) ? row[0] : row?.notification_id;
+    return { inserted: false, recorded: value === undefined ? null : parseId(value) };
+  }
+
+  /**
+   * Single-row tracking: the text that records the tracking in the row `beginLockedText`
+   * locked, then commits (one round trip).
+   *
+   * @internal
+   */
+  updateAndCommitText(tracking: Tracking): string {
+    return (
+      `UPDATE ${this.table} SET notification_id = ${tracking.notificationId} WHERE ` +
+      `application_name = ${quoteLiteral(tracking.applicationName)}; COMMIT`
+    );
+  }
+
   /** The greatest notification id recorded for the application, or `null`. */
   async max(applicationName: string): Promise<number | null> {
     checkApplicationName(applicationName);
@@ -137,4 +195,17 @@ export class PostgresTrackingTable {
     const max = await this.max(applicationName);
     return max !== null && max >= notificationId;
   }
+}
+
+/** A string as a PostgreSQL literal (as pg's `escapeLiteral`: `E'…'` when it has backslashes). */
+function quoteLiteral(value: string): string {
+  const quoted = value.replaceAll("'", "''");
+  return value.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+}
+
+/** An id read as text or as a number (a user's pool may not parse int8). */
+function parseId(value: unknown): number | null {
+  if (value === null) return null;
+  const id = typeof value === 'string' ? Number(value) : value;
+  return toSafeInteger(Number.isSafeInteger(id) ? id : value, 'tracking id');
 }

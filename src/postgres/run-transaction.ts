@@ -4,6 +4,14 @@ import { mapPgError, mapWriteError } from './pg-errors.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import { TransactionClient } from './transaction-client.js';
 
+/** Options of `runTransaction`, for callers that save round trips. */
+export interface RunTransactionOptions {
+  /** Whether `begin` sends `BEGIN` itself (with its first statement, in one round trip). */
+  readonly beginsItself?: boolean;
+  /** The text that commits, when it is more than `COMMIT` (statements sent with it). */
+  readonly commitText?: () => string;
+}
+
 /**
  * The transaction machinery of the tracking recorders' `transaction`, `recordBatch` and
  * `resetTracking`: on one pooled connection, `BEGIN`; `begin(client, lent)`; awaits
@@ -20,6 +28,7 @@ export async function runTransaction<T>(
   datastore: PostgresDatastore,
   begin: (client: PgClient, lent: TransactionClient) => Promise<void>,
   body: (lent: TransactionClient) => Promise<T>,
+  options: RunTransactionOptions = {},
 ): Promise<T> {
   const client = await datastore.connect();
   const lent = new TransactionClient(client, datastore.server);
@@ -34,13 +43,13 @@ export async function runTransaction<T>(
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    if (options.beginsItself !== true) await client.query('BEGIN');
     await begin(client, lent);
     stage = 'fn';
     const result = await body(lent);
     lent.end();
     stage = 'commit';
-    await client.query('COMMIT');
+    await client.query(options.commitText?.() ?? 'COMMIT');
     return result;
   } catch (error) {
     lent.end();

@@ -1,6 +1,7 @@
 import { ProgrammingError } from '../persistence/errors.js';
 import type { PgClient } from './driver.js';
 import { mapPgError, type ServerDescription } from './pg-errors.js';
+import { statementName } from './statement-name.js';
 
 /** A row of a query's result: its columns by name. */
 export type PostgresRow = Record<string, unknown>;
@@ -26,7 +27,18 @@ export interface PostgresTransactionClient {
   query<R extends PostgresRow = PostgresRow>(
     text: string,
     values?: readonly unknown[],
+    options?: PostgresQueryOptions,
   ): Promise<PostgresQueryResult<R>>;
+}
+
+/** Options of `PostgresTransactionClient.query`. */
+export interface PostgresQueryOptions {
+  /**
+   * Makes the statement a prepared one, parsed and planned once per pooled connection instead
+   * of at every call: worth it for a view's statements that run for every event or batch. Only
+   * for fixed texts (each distinct text stays prepared on every connection that ran it).
+   */
+  readonly prepare?: boolean;
 }
 
 /**
@@ -49,6 +61,7 @@ export class TransactionClient implements PostgresTransactionClient {
   async query<R extends PostgresRow = PostgresRow>(
     text: string,
     values?: readonly unknown[],
+    options?: PostgresQueryOptions,
   ): Promise<PostgresQueryResult<R>> {
     const client = this.client;
     if (client === null) {
@@ -64,7 +77,14 @@ export class TransactionClient implements PostgresTransactionClient {
       throw new TypeError('query() expects the values as an array (for $1, $2, …).');
     }
     try {
-      const result = await client.query(values === undefined ? { text } : { text, values });
+      const name = options?.prepare === true ? statementName(text) : undefined;
+      const result = await client.query(
+        name !== undefined
+          ? { name, text, values: values ?? [] }
+          : values === undefined
+            ? { text }
+            : { text, values },
+      );
       return { rows: result.rows as R[], rowCount: result.rowCount };
     } catch (error) {
       throw mapPgError(error, this.server);

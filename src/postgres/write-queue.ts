@@ -31,6 +31,8 @@ export interface WriteQueueOptions {
   readonly ready: () => Promise<void>;
   /** The most state bytes a group of several saves holds (default `DEFAULT_MAX_GROUP_BYTES`). */
   readonly maxGroupBytes?: number | undefined;
+  /** Called after each write has committed (to wake this process's subscriptions). */
+  readonly onCommitted?: () => void;
 }
 
 /** Bounds on one group, so that a burst is sent as several calls of reasonable size. */
@@ -185,6 +187,7 @@ export class WriteQueue {
     }
     datastore.release(client);
     this.settle(group, starts, rows);
+    this.options.onCommitted?.();
   }
 
   /** The write function's parallel arrays for a group, and where each save's events start. */
@@ -287,6 +290,7 @@ export class WriteQueue {
       await extra(client, settled);
       stage = 'commit';
       await client.query('COMMIT');
+      this.options.onCommitted?.();
       return settled;
     } catch (error) {
       failure = error;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Application } from '../application/application.js';
 import { type ErrorHook, ErrorReporter } from '../persistence/error-reporter.js';
 import { IntegrityError } from '../persistence/errors.js';
+import { DEFAULT_WAIT_TIMEOUT } from '../persistence/poll-for-tracking.js';
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import { ApplicationSubscription } from './application-subscription.js';
 import type { ChunkProcessor } from './chunk-processor.js';
@@ -10,6 +11,8 @@ import { Progress } from './progress.js';
 import { type ProjectionLag, readLag } from './projection-lag.js';
 import { runPages } from './run-pages.js';
 
+/** Milliseconds before a wait also polls the view, once the runner's own commits settle it. */
+const VIEW_POLL_DELAY = 100;
 const FIRST_RETRY_DELAY = 100;
 const MAX_RETRY_DELAY = 2000;
 /**
@@ -129,10 +132,18 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
     signal?.addEventListener('abort', abort, { once: true });
     this.interrupt.signal.addEventListener('abort', abort, { once: true });
     try {
-      const viewWait = this.view.wait(this.app.name, notificationId, {
-        timeout,
-        signal: local.signal,
-      });
+      // The view's own wait polls the database, in case another process advances the view.
+      // Once this runner knows where the view stands, its commits settle `reached` without a
+      // query, so the polling starts later, to keep it off the path of a live event.
+      const deadline = performance.now() + (timeout ?? DEFAULT_WAIT_TIMEOUT);
+      const viewWait = (
+        this.progress.isKnown ? delay(VIEW_POLL_DELAY, local.signal) : Promise.resolve()
+      ).then(() =>
+        this.view.wait(this.app.name, notificationId, {
+          timeout: Math.max(0, deadline - performance.now()),
+          signal: local.signal,
+        }),
+      );
       // The abort settles the wait at once, even when the view's wait is held up by a read in
       // flight while the view closes.
       const aborted = new Promise<'aborted'>((resolve) => {
@@ -287,6 +298,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
       );
     }
     if (signal.aborted) return;
+    this.progress.start(position);
     const subscription = new ApplicationSubscription(app, { gt: position, topics: this.topics });
     this.subscription = subscription;
     try {
@@ -322,4 +334,21 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
       }
     }
   }
+}
+
+/** Resolves after `ms` milliseconds, or at once when `signal` aborts (leaving no timer). */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -6,7 +6,19 @@
  */
 export class Progress {
   private position = 0;
+  private known = false;
   private readonly waiters = new Set<{ id: number; resolve: () => void }>();
+
+  /** Whether the runner has read where its view stands (`start`), so `advance` is authoritative. */
+  get isKnown(): boolean {
+    return this.known;
+  }
+
+  /** Notes where the view stood when the runner started processing. */
+  start(position: number | null): void {
+    this.known = true;
+    this.advance(position ?? 0);
+  }
 
   /** Notes that everything up to `position` has been committed, and settles waits. */
   advance(position: number): void {
@@ -23,6 +35,7 @@ export class Progress {
   /** Forgets the position (the view was reset), keeping the waits. */
   reset(): void {
     this.position = 0;
+    this.known = false;
   }
 
   /** Resolves once `id` is processed, or when `signal` aborts (then it never resolves). */
