@@ -114,6 +114,7 @@ export class MemoryApplicationRecorder implements ApplicationRecorder {
       gt: options?.gt ?? null,
       topics: options?.topics ?? [],
       signal: options?.signal,
+      batchSize: options?.batchSize,
       wakeUp: this.signal,
     });
   }

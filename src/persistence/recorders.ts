@@ -48,6 +48,11 @@ export interface SubscribeOptions {
    * `{ done: true }` and nothing is left behind. Already aborted: it yields nothing.
    */
   signal?: AbortSignal;
+  /**
+   * How many notifications to read per query, and so at most per page of `nextPage()`
+   * (default 500). Runners read pages of their batch size.
+   */
+  batchSize?: number;
 }
 
 /** Options of `TrackingRecorder.wait`. */

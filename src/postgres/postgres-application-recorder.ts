@@ -271,6 +271,7 @@ export class PostgresApplicationRecorder
       gt: options?.gt ?? null,
       topics: options?.topics ?? [],
       signal: options?.signal,
+      batchSize: options?.batchSize,
       retry: this.datastore.subscriptionRetry,
       wakeUp: this.wakeUp,
       pollInterval: this.pollInterval,

@@ -11,6 +11,8 @@ export interface ApplicationSubscriptionOptions {
   topics?: readonly string[];
   /** Aborting it stops the subscription, as `stop()` does. */
   signal?: AbortSignal;
+  /** How many notifications to read per query: the most events of a page (default 500). */
+  batchSize?: number;
 }
 
 /** An upstream event with its tracking (the application's name and the event's notification id). */
@@ -60,8 +62,8 @@ export class ApplicationSubscription<E extends DomainEventLike = DomainEventLike
 
   constructor(app: Application, options: ApplicationSubscriptionOptions = {}) {
     this.app = app;
-    const { gt = null, topics = [], signal } = options;
-    this.subscription = app.recorder.subscribe({ gt, topics, signal });
+    const { gt = null, topics = [], signal, batchSize } = options;
+    this.subscription = app.recorder.subscribe({ gt, topics, signal, batchSize });
   }
 
   /** The events one by one, each with its tracking, waiting for new ones until stopped. */

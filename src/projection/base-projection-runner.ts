@@ -299,7 +299,11 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
     }
     if (signal.aborted) return;
     this.progress.start(position);
-    const subscription = new ApplicationSubscription(app, { gt: position, topics: this.topics });
+    const subscription = new ApplicationSubscription(app, {
+      gt: position,
+      topics: this.topics,
+      batchSize: this.batchSize,
+    });
     this.subscription = subscription;
     try {
       await runPages(subscription, processor, {

@@ -192,6 +192,7 @@ export class SQLiteApplicationRecorder
       gt: options?.gt ?? null,
       topics: options?.topics ?? [],
       signal: options?.signal,
+      batchSize: options?.batchSize,
       wakeUp: this.signal,
       pollInterval: this.pollInterval,
     });

@@ -70,6 +70,26 @@ export function subscriptionPagesTests<R extends ApplicationRecorder>(
     }
   });
 
+  it('pages hold at most batchSize notifications', async (recorder) => {
+    const ids = await insert(recorder, ['t:A', 't:B', 't:A', 't:B', 't:A']);
+    const subscription = recorder.subscribe({ gt: ids[0]! - 1, batchSize: 2 }) as ReturnType<
+      R['subscribe']
+    >;
+    try {
+      const pages: number[][] = [];
+      for (let read = 0; read < ids.length; ) {
+        const page = await nextPage(subscription);
+        assert.ok(page !== null && page.items.length <= 2, 'a page of at most 2');
+        pages.push(page.items.map((n) => n.id));
+        read += page.items.length;
+      }
+      assert.deepEqual(pages.flat(), ids);
+      assert.equal(pages[0]?.length, 2);
+    } finally {
+      await subscription[Symbol.asyncDispose]();
+    }
+  });
+
   it('pages with topics pass over filtered-out notifications, and wait when nothing is new', async (recorder) => {
     const ids = await insert(recorder, ['t:A', 't:B', 't:B', 't:A', 't:B']);
     const subscription = recorder.subscribe({ topics: ['t:A'] }) as ReturnType<R['subscribe']>;
