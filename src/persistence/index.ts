@@ -52,15 +52,15 @@ export {
   type NotificationSubscriptionOptions,
 } from './notification-subscription.js';
 export { DEFAULT_WAIT_TIMEOUT, pollForTracking } from './poll-for-tracking.js';
+export type { PositionPage } from './position-pages.js';
 export {
-  type PositionPage,
   PositionSubscription,
   type PositionSubscriptionOptions,
-  type SubscriptionRetry,
 } from './position-subscription.js';
 export type * from './recorders.js';
 export { Recording } from './recording.js';
 export type * from './stored-event.js';
+export type { SubscriptionRetry } from './subscription-retry.js';
 export type { Transcoder } from './transcoder.js';
 export type { Transcoding, TranscodingType } from './transcoding.js';
 export { ZlibCompressor, type ZlibCompressorOptions } from './zlib-compressor.js';

@@ -1,7 +1,8 @@
 import type { WakeUpSource } from './notification-signal.js';
-import { PositionSubscription, type SubscriptionRetry } from './position-subscription.js';
+import { PositionSubscription } from './position-subscription.js';
 import type { SelectNotificationsOptions, Subscription } from './recorders.js';
 import type { Notification } from './stored-event.js';
+import type { SubscriptionRetry } from './subscription-retry.js';
 import { checkOptionalInteger, checkTopics } from './validation.js';
 
 /** What a `NotificationSubscription` reads from: any application recorder. */

@@ -1,31 +1,12 @@
 import { describeValue } from '../utils/describe-value.js';
 import type { WakeUpListener, WakeUpSource } from './notification-signal.js';
-
-/**
- * How a subscription rides out failures that may pass (a database restarting, a dropped
- * connection): such a failed read is reported, then tried again after a delay that doubles
- * from 100 ms up to `maxDelay`, or at once when the wake-up source says there is news (a
- * LISTEN connection back up). Any other failure ends the subscription with that error.
- */
-export interface SubscriptionRetry {
-  /** Whether the read's failure may pass by itself, so that the read is worth trying again. */
-  isTransient(error: unknown): boolean;
-  /** Told of each failure that will be retried (never throws; see `ErrorHook`). */
-  onError(error: unknown): void;
-  /** The longest delay between two tries, in milliseconds (default 2000). */
-  maxDelay?: number;
-}
-
-/** A page read by `PositionSubscription.nextPage`: the items, and the position read up to. */
-export interface PositionPage<T> {
-  /** The items read, in position order (empty when every one read was skipped). */
-  readonly items: readonly T[];
-  /**
-   * Every item up to this position has been read, skipped ones included: at least the last
-   * item's position, and more when items after it were skipped (notifications filtered out).
-   */
-  readonly position: number;
-}
+import {
+  type PageCursor,
+  type PositionPage,
+  PositionPages,
+  pagesOfItems,
+} from './position-pages.js';
+import type { SubscriptionRetry } from './subscription-retry.js';
 
 /** Options of `PositionSubscription`: where it reads, from where, and how it waits. */
 export interface PositionSubscriptionOptions<T> {
@@ -60,11 +41,6 @@ export interface PositionSubscriptionOptions<T> {
   retry?: SubscriptionRetry | null;
 }
 
-/** What a page read came to: a page, or the read's failure (kept until it is awaited). */
-type PageRead<T> =
-  | { readonly ok: true; readonly page: PositionPage<T> }
-  | { readonly ok: false; readonly error: unknown };
-
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
 const FIRST_RETRY_DELAY = 100;
 const DEFAULT_MAX_RETRY_DELAY = 2000;
@@ -84,12 +60,12 @@ const DEFAULT_MAX_RETRY_DELAY = 2000;
  *
  * `nextPage()` reads the same items a page at a time, with the position read up to (which a
  * custom `selectPage` may move past skipped items). When a page is full, the next page is read
- * while the caller processes this one (one read ahead at most). Use either `next()` or
- * `nextPage()` on one subscription, not both.
+ * while the caller processes this one (one read ahead at most; see `PositionPages`). Use either
+ * `next()` or `nextPage()` on one subscription, not both.
  */
 export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUpListener {
   private readonly selectAfter: (position: number, limit: number) => Promise<readonly T[]>;
-  private readonly selectPage: (position: number, limit: number) => Promise<PositionPage<T>>;
+  private readonly pages: PositionPages<T>;
   private readonly positionOf: (item: T) => number;
   private readonly wakeUp: WakeUpSource | null;
   private readonly pollInterval: number | null;
@@ -108,8 +84,6 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inFlight: Promise<IteratorResult<T>> | null = null;
   private pending = 0;
-  private pageInFlight: Promise<PositionPage<T> | null> | null = null;
-  private ahead: Promise<PageRead<T>> | null = null;
 
   /** @throws TypeError for a bad option, or when there is neither a wake-up source nor polling. */
   constructor(options: PositionSubscriptionOptions<T>) {
@@ -140,7 +114,8 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
     }
     this.selectAfter = options.selectAfter;
     this.positionOf = options.positionOf;
-    this.selectPage = options.selectPage ?? this.selectItemsPage;
+    const selectPage = options.selectPage ?? pagesOfItems(this.selectAfter, this.positionOf);
+    this.pages = new PositionPages(this.pageCursor(), selectPage, batchSize);
     this.wakeUp = wakeUp;
     this.pollInterval = pollInterval;
     this.batchSize = batchSize;
@@ -202,15 +177,7 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
    * for `next()` (unless `retry` says it may pass). Overlapping calls are served in order.
    */
   nextPage(): Promise<PositionPage<T> | null> {
-    const tail = this.pageInFlight;
-    const result =
-      tail === null ? this.readPage() : tail.then(this.readPageNext, this.readPageNext);
-    this.pageInFlight = result;
-    const settled = (): void => {
-      if (this.pageInFlight === result) this.pageInFlight = null;
-    };
-    result.then(settled, settled);
-    return result;
+    return this.pages.next();
   }
 
   /** Stops the subscription and waits for the queries in flight (a read ahead too) to finish. */
@@ -218,10 +185,7 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
     this.stop();
     const inFlight = this.inFlight;
     if (inFlight !== null) await inFlight.then(noop, noop);
-    const page = this.pageInFlight;
-    if (page !== null) await page.then(noop, noop);
-    const ahead = this.ahead;
-    if (ahead !== null) await ahead;
+    await this.pages.settled();
   }
 
   /** Part of `WakeUpListener`: new items may exist. */
@@ -247,16 +211,10 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
       if (this.index < this.batch.length) {
         return { done: false, value: this.batch[this.index++] as T };
       }
-      if (!this.listening && this.wakeUp !== null) {
-        // Listen before querying, so an insert committed during the query is not missed.
-        this.listening = true;
-        this.wakeUp.addListener(this);
-      }
-      if (!this.notified) {
+      if (!this.claimNews()) {
         await this.waitFor(this.pollInterval);
         continue;
       }
-      this.notified = false;
       let batch: readonly T[];
       try {
         batch = await this.selectAfter(this.last, this.batchSize);
@@ -280,76 +238,43 @@ export class PositionSubscription<T> implements AsyncIterableIterator<T>, WakeUp
     }
   }
 
-  private readonly readPageNext = (): Promise<PositionPage<T> | null> => this.readPage();
+  /**
+   * Listens for wake-ups (before querying, so an insert committed during the query is not
+   * missed), and says whether there may be news, taking it.
+   */
+  private claimNews(): boolean {
+    if (!this.listening && this.wakeUp !== null) {
+      this.listening = true;
+      this.wakeUp.addListener(this);
+    }
+    if (!this.notified) return false;
+    this.notified = false;
+    return true;
+  }
 
-  private async readPage(): Promise<PositionPage<T> | null> {
-    for (;;) {
-      if (this.stopped) return null;
-      if (this.index < this.batch.length) {
-        // Items that next() read and left: the position read up to is the last one's.
+  /** What the pages (`nextPage()`) read through: this subscription's position and waiting. */
+  private pageCursor(): PageCursor<T> {
+    return {
+      isStopped: () => this.stopped,
+      position: () => this.last,
+      moveTo: (position) => {
+        this.last = position;
+      },
+      takeBuffered: () => {
+        if (this.index >= this.batch.length) return null;
         const items = this.batch.slice(this.index);
         this.batch = [];
         this.index = 0;
-        return { items, position: this.last };
-      }
-      if (!this.listening && this.wakeUp !== null) {
-        // Listen before querying, so an insert committed during the query is not missed.
-        this.listening = true;
-        this.wakeUp.addListener(this);
-      }
-      let read: PageRead<T>;
-      const ahead = this.ahead;
-      if (ahead !== null) {
-        this.ahead = null;
-        read = await ahead;
-      } else {
-        if (!this.notified) {
-          await this.waitFor(this.pollInterval);
-          continue;
-        }
-        this.notified = false;
-        read = await this.readFromLast();
-      }
-      if (this.stopped) return null;
-      if (!read.ok) {
-        if (await this.retryLater(read.error)) continue;
-        throw read.error;
-      }
-      this.retryDelay = FIRST_RETRY_DELAY;
-      const { items, position } = read.page;
-      if (items.length === 0 && position <= this.last) continue;
-      if (position > this.last) this.last = position;
-      if (items.length >= this.batchSize) {
-        // A full page means there may be more already: read it while this one is processed.
-        this.ahead = this.readFromLast();
-      }
-      // Query again next time if woken while this query ran (its result may predate the insert).
-      return { items, position: this.last };
-    }
+        return items;
+      },
+      claimNews: () => this.claimNews(),
+      waitForNews: () => this.waitFor(this.pollInterval),
+      retryLater: (error) => this.retryLater(error),
+      readSucceeded: () => {
+        this.retryDelay = FIRST_RETRY_DELAY;
+      },
+    };
   }
-
-  /** Reads the page after `last`, keeping a failure as a value (a read ahead may be dropped). */
-  private readFromLast(): Promise<PageRead<T>> {
-    let page: Promise<PositionPage<T>>;
-    try {
-      page = this.selectPage(this.last, this.batchSize);
-    } catch (error) {
-      return Promise.resolve({ ok: false, error });
-    }
-    return page.then(
-      (value) => ({ ok: true, page: value }),
-      (error: unknown) => ({ ok: false, error }),
-    );
-  }
-
-  private readonly selectItemsPage = async (
-    position: number,
-    limit: number,
-  ): Promise<PositionPage<T>> => {
-    const items = await this.selectAfter(position, limit);
-    const n = items.length;
-    return { items, position: n > 0 ? this.positionOf(items[n - 1] as T) : position };
-  };
 
   /**
    * After a failed read (the subscription not stopped): when `retry` says it may pass, reports

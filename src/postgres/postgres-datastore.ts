@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type InspectOptions, inspect } from 'node:util';
 import { ConnectionUnavailableError, InterfaceError } from '../persistence/errors.js';
-import type { SubscriptionRetry } from '../persistence/position-subscription.js';
+import type { SubscriptionRetry } from '../persistence/subscription-retry.js';
 import { inspectAs } from '../utils/redact.js';
 import {
   int8Types,
