@@ -1,23 +1,16 @@
-import { ProgrammingError } from '../persistence/errors.js';
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
-import {
-  batchAlreadyOpen,
-  clearNotOverridden,
-  TrackingBatch,
-} from '../persistence/tracking-batch.js';
+import { batchAlreadyOpen, clearNotOverridden } from '../persistence/tracking-batch.js';
 import {
   checkApplicationName,
   checkTracking,
   checkTrackingQuery,
 } from '../persistence/validation.js';
 import { waitForTracking } from '../persistence/wait-for-tracking.js';
+import { checkNotThenable } from './check-not-thenable.js';
 import type { SqliteDatabase } from './driver.js';
-import { isBusy } from './is-busy.js';
-import { lockTimeoutError } from './lock-timeout-error.js';
-import { LockUnavailable } from './lock-unavailable.js';
-import { openBatches } from './open-batches.js';
-import type { SQLiteDatastore, SqliteConnection } from './sqlite-datastore.js';
+import { type BatchRecorder, OpenBatch } from './open-batches.js';
+import type { SQLiteDatastore } from './sqlite-datastore.js';
 import { toPersistenceError } from './sqlite-errors.js';
 import { SQLiteRecorder } from './sqlite-recorder.js';
 import { SQLiteTrackingTable } from './sqlite-tracking-table.js';
@@ -52,7 +45,7 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
   /** Records the position; an id not greater than the recorded one is an `IntegrityError`. */
   async insertTracking(tracking: Tracking): Promise<void> {
     checkTracking(tracking);
-    if (this.batch !== null) return this.joinBatch(this.batch, tracking, noop);
+    if (this.batch !== null) return this.batch.join(tracking, noop);
     await this.writeTransaction(
       () => this.tracking.insert(tracking),
       () => `Cannot insert tracking into ${this.describeDatabase()}`,
@@ -78,7 +71,7 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.batch !== null) return this.joinBatch(this.batch, tracking, fn);
+    if (this.batch !== null) return this.batch.join(tracking, fn);
     return this.writeTransaction(
       (db) => {
         this.tracking.insert(tracking);
@@ -116,25 +109,10 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
     checkTracking(tracking);
     if (typeof fn !== 'function') throw new TypeError('recordBatch() needs a function.');
     if (this.batch !== null) throw batchAlreadyOpen();
-    const batch: OpenBatch = { tracking: null, connection: null };
+    const batch = new OpenBatch(this.batchRecorder());
     this.batch = batch;
-    const context = () =>
-      `Cannot record the batch up to tracking ${tracking.applicationName} ` +
-      `${tracking.notificationId} in ${this.describeDatabase()}`;
     try {
-      const c = await this.beginBatch(tracking, batch, context);
-      try {
-        const result = await fn();
-        batch.tracking!.finish();
-        await this.commitBatch(c, context);
-        return result;
-      } catch (error) {
-        if (c.db.open && c.db.inTransaction) c.rollback.run();
-        throw error;
-      } finally {
-        openBatches.delete(c.db);
-        this.datastore.lockQueue.retrySoon();
-      }
+      return await batch.run(tracking, fn);
     } finally {
       this.batch = null;
     }
@@ -205,111 +183,6 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
     );
   }
 
-  private joinBatch<T>(
-    batch: OpenBatch,
-    tracking: Tracking,
-    fn: (db: SqliteDatabase) => T,
-  ): Promise<T> {
-    const open = batch.tracking;
-    const c = batch.connection;
-    if (open === null || c === null) {
-      return Promise.reject(
-        new ProgrammingError(
-          "A view command was called while this view's batch was still beginning: call the " +
-            "view's commands from the function given to recordBatch().",
-        ),
-      );
-    }
-    try {
-      open.checkNotFailed();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    try {
-      const { applicationName } = tracking;
-      if (open.lastOf(applicationName) === undefined) {
-        open.setRecorded(applicationName, this.maxInBatch(applicationName));
-      }
-      open.join(tracking);
-      const result = fn(c.db);
-      checkNotThenable(result);
-      return Promise.resolve(result);
-    } catch (error) {
-      open.fail(error);
-      return Promise.reject(error);
-    }
-  }
-
-  private maxInBatch(applicationName: string): number | null {
-    try {
-      return this.tracking.max(applicationName);
-    } catch (error) {
-      throw toPersistenceError(error, `Cannot select tracking from ${this.describeDatabase()}`);
-    }
-  }
-
-  /** Opens the batch's transaction (waiting for the write lock) and records its tracking. */
-  private beginBatch(
-    tracking: Tracking,
-    batch: OpenBatch,
-    context: () => string,
-  ): Promise<SqliteConnection> {
-    const attempt = (): SqliteConnection => {
-      const c = this.conn ?? this.connect();
-      try {
-        this.begin(c);
-      } catch (error) {
-        if (error instanceof LockUnavailable) throw error;
-        throw toPersistenceError(error, context());
-      }
-      try {
-        const recorded = this.tracking.max(tracking.applicationName);
-        this.tracking.insert(tracking);
-        batch.tracking = new TrackingBatch(tracking, recorded);
-        batch.connection = c;
-        openBatches.add(c.db);
-        return c;
-      } catch (error) {
-        if (c.db.inTransaction) c.rollback.run();
-        if (isBusy(error)) throw new LockUnavailable(error);
-        throw toPersistenceError(error, context());
-      }
-    };
-    let first: LockUnavailable | null = null;
-    if (this.datastore.lockQueue.idle) {
-      try {
-        return Promise.resolve(attempt());
-      } catch (error) {
-        if (!(error instanceof LockUnavailable)) return Promise.reject(error);
-        first = error;
-      }
-    }
-    return this.waitForLock(attempt, first, context);
-  }
-
-  /**
-   * Commits the batch; a commit that must wait for readers (`SQLITE_BUSY`, outside WAL mode) is
-   * tried again, on timers, up to the lock timeout (the transaction stays open meanwhile).
-   */
-  private async commitBatch(c: SqliteConnection, context: () => string): Promise<void> {
-    const started = performance.now();
-    let delay = 1;
-    for (;;) {
-      try {
-        c.commit.run();
-        return;
-      } catch (error) {
-        if (!isBusy(error)) throw toPersistenceError(error, context());
-        const lockTimeout = this.datastore.lockTimeout;
-        if (performance.now() - started >= lockTimeout) {
-          throw lockTimeoutError(new LockUnavailable(error), context(), lockTimeout);
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 50);
-    }
-  }
-
   protected override afterCreateTables(db: SqliteDatabase): void {
     this.tracking.createTable(db);
   }
@@ -321,33 +194,18 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
   protected override onClose(): void {
     this.closing.abort(new Error('the tracking recorder was closed'));
   }
-}
 
-/** A batch of `recordBatch` (its connection and bookkeeping once its transaction has begun). */
-interface OpenBatch {
-  tracking: TrackingBatch | null;
-  connection: SqliteConnection | null;
-}
-
-/** @throws TypeError when a function that must be synchronous returned a Promise. */
-function checkNotThenable(result: unknown): void {
-  if (isThenable(result)) {
-    // Its rejection is not this call's to report: the TypeError says what went wrong.
-    Promise.resolve(result).catch(() => {});
-    throw new TypeError(
-      'The function given to transaction() (or clear()) returned a Promise: it must do its ' +
-        'work synchronously (better-sqlite3 is synchronous, and a transaction must not span an ' +
-        'await). Nothing was changed.',
-    );
+  /** What a batch of this recorder uses (see `OpenBatch`). */
+  private batchRecorder(): BatchRecorder {
+    return {
+      datastore: this.datastore,
+      table: this.tracking,
+      connection: () => this.conn ?? this.connect(),
+      begin: (c) => this.begin(c),
+      waitForLock: (attempt, first, context) => this.waitForLock(attempt, first, context),
+      describeDatabase: () => this.describeDatabase(),
+    };
   }
 }
 
 function noop(): void {}
-
-function isThenable(value: unknown): boolean {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
