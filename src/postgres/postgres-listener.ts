@@ -1,7 +1,7 @@
 import type { WakeUpListener, WakeUpSource } from '../persistence/notification-signal.js';
 import type { PgClient } from './driver.js';
 import { quoteIdent } from './identifiers.js';
-import { addLocalWakeUp, type LocalWakeUp, removeLocalWakeUp } from './local-wake-ups.js';
+import { addLocalWakeUp, removeLocalWakeUp } from './local-wake-ups.js';
 
 /** Milliseconds before the first reconnection attempt; doubled each failure up to the max. */
 const FIRST_RECONNECT_DELAY = 100;
@@ -17,7 +17,9 @@ function noop(): void {}
  * error and reconnected by itself with backoff (100 ms doubling to 5 s); subscriptions keep
  * polling meanwhile, and are woken when it is back, so nothing committed in between is missed.
  */
-export class PostgresListener implements WakeUpSource, LocalWakeUp {
+// Also a LocalWakeUp (`wakeAll`), not named here: that interface is internal, and the API
+// reference would list it.
+export class PostgresListener implements WakeUpSource {
   /** The channel (the events table's name, as in Python). */
   readonly channel: string;
   private readonly newClient: () => PgClient;
