@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Application } from '../application/application.js';
 import { type ErrorHook, ErrorReporter } from '../persistence/error-reporter.js';
 import { IntegrityError } from '../persistence/errors.js';
-import { DEFAULT_WAIT_TIMEOUT } from '../persistence/poll-for-tracking.js';
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
 import { ApplicationSubscription } from './application-subscription.js';
 import type { ChunkProcessor } from './chunk-processor.js';
@@ -10,9 +9,8 @@ import { isTransient } from './is-transient.js';
 import { Progress } from './progress.js';
 import { type ProjectionLag, readLag } from './projection-lag.js';
 import { runPages } from './run-pages.js';
+import { type WaitingRunner, waitForRunner } from './wait-for-runner.js';
 
-/** Milliseconds before a wait also polls the view, once the runner's own commits settle it. */
-const VIEW_POLL_DELAY = 100;
 const FIRST_RETRY_DELAY = 100;
 const MAX_RETRY_DELAY = 2000;
 /**
@@ -86,6 +84,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
   private readonly projectionName: string;
   private readonly interrupt = new AbortController();
   private readonly progress = new Progress();
+  private readonly waiting: WaitingRunner;
   private loopControl = new AbortController();
   private subscription: ApplicationSubscription | null = null;
   private loop: Promise<void>;
@@ -106,6 +105,15 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
     this.onError = parts.onError;
     this.reporter = new ErrorReporter(() => this.onError);
     this.projectionName = parts.name;
+    this.waiting = {
+      interrupted: this.interrupt.signal,
+      progress: this.progress,
+      throwIfFailed: () => {
+        if (this.failed) throw this.error;
+      },
+      waitForView: (notificationId, options) =>
+        this.view.wait(this.app.name, notificationId, options),
+    };
     // Scheduled, so that the constructor does no I/O.
     this.loop = Promise.resolve().then(() => this.run(this.loopControl.signal));
   }
@@ -123,47 +131,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
    * runner is stopped, as Python's does.
    */
   async wait(notificationId: number | null, options: WaitOptions = {}): Promise<void> {
-    if (this.failed) throw this.error;
-    if (this.interrupt.signal.aborted) return;
-    const local = new AbortController();
-    const abort = (): void => local.abort();
-    const { signal, timeout } = options;
-    if (signal?.aborted) local.abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    this.interrupt.signal.addEventListener('abort', abort, { once: true });
-    try {
-      // The view's own wait polls the database, in case another process advances the view.
-      // Once this runner knows where the view stands, its commits settle `reached` without a
-      // query, so the polling starts later, to keep it off the path of a live event.
-      const deadline = performance.now() + (timeout ?? DEFAULT_WAIT_TIMEOUT);
-      const viewWait = (
-        this.progress.isKnown ? delay(VIEW_POLL_DELAY, local.signal) : Promise.resolve()
-      ).then(() =>
-        this.view.wait(this.app.name, notificationId, {
-          timeout: Math.max(0, deadline - performance.now()),
-          signal: local.signal,
-        }),
-      );
-      // The abort settles the wait at once, even when the view's wait is held up by a read in
-      // flight while the view closes.
-      const aborted = new Promise<'aborted'>((resolve) => {
-        local.signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-      });
-      const reached = this.progress.reached(notificationId ?? 0, local.signal);
-      if ((await Promise.race([viewWait, reached, aborted])) === 'aborted') {
-        if (this.failed) throw this.error;
-        if (this.interrupt.signal.aborted) return;
-        await viewWait; // the caller's signal: the view's wait rejects with WaitInterruptedError
-      }
-    } catch (error) {
-      if (this.failed) throw this.error;
-      if (this.interrupt.signal.aborted) return;
-      throw error;
-    } finally {
-      local.abort();
-      signal?.removeEventListener('abort', abort);
-      this.interrupt.signal.removeEventListener('abort', abort);
-    }
+    return waitForRunner(this.waiting, notificationId, options);
   }
 
   /**
@@ -338,21 +306,4 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
       }
     }
   }
-}
-
-/** Resolves after `ms` milliseconds, or at once when `signal` aborts (leaving no timer). */
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
