@@ -29,7 +29,7 @@ export interface ProjectionOptions {
 }
 
 /** The page size of the log read: the runners' default batch size. */
-const LOG_PAGE_SIZE = 500;
+const LOG_PAGE_SIZE = 1000;
 /** The log read is timed this many times and the median pass taken. */
 const LOG_READ_PASSES = 3;
 /** Upstream events per dog (a registration and tricks, saved together). */

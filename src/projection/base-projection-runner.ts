@@ -18,7 +18,7 @@ const MAX_RETRY_DELAY = 2000;
  *
  * @internal
  */
-export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_BATCH_SIZE = 1000;
 
 /** Options of `ProjectionRunner.runForever`. */
 export interface RunForeverOptions {

@@ -28,7 +28,7 @@ export interface EventSourcedProjectionRunnerOptions<
    * application's name (`COUNTERS_SQLITE_DBNAME`) apply to it alone.
    */
   env?: EnvType;
-  /** The most upstream events per transaction (default 500). */
+  /** The most upstream events per page and per transaction (default 1000). */
   batchSize?: number;
   /** Told of errors, as `ProjectionRunnerOptions.onError`. */
   onError?: ErrorHook;

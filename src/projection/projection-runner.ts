@@ -32,7 +32,7 @@ export interface ProjectionRunnerOptions<
    * in another database than the application's.
    */
   env?: EnvType;
-  /** The most events per transaction (default 500). */
+  /** The most events per page and per transaction (default 1000). */
   batchSize?: number;
   /**
    * Told of errors, `(error, source)`: each error that is retried (`'projection'`), the error
@@ -125,7 +125,7 @@ export class ProjectionRunner<
 }
 
 /**
- * The batch size option, checked: a positive integer (default 500).
+ * The batch size option, checked: a positive integer (default 1000).
  *
  * @internal
  */
