@@ -134,6 +134,9 @@ whenPostgres(() => {
           }
         })();
         await Promise.all([...Array.from({ length: 24 }, worker), killing]);
+        // The last round's terminations reach the pool a moment later (it then drops those
+        // connections): without this pause the next save could take one that is already dead.
+        await sleep(300);
 
         // Afterwards the same application works, without a restart.
         const last = newItem('t', 2);
