@@ -312,16 +312,7 @@ export class Application implements AsyncDisposable {
       restorePendingEvents(collected, collectedEvents);
       throw error;
     }
-    const cache = this.repository.cache;
-    if (cache !== null && !this.repository.fastforward) {
-      for (const [id, aggregate] of aggregates) cache.put(id, aggregate);
-    }
-    // Checked here, so that a save without automatic snapshots makes no extra async call.
-    if (this.snapshots !== null && (this.constructor as typeof Application).snapshottingIntervals) {
-      await this.takeSnapshots(events, aggregates);
-    }
-    this.notify(recordings);
-    return recordings;
+    return this.afterPut(events, aggregates, recordings);
   }
 
   /**
@@ -336,12 +327,28 @@ export class Application implements AsyncDisposable {
     const { events, tracking, aggregates } = processingEvent;
     if (events.length === 0 && tracking === null) return [];
     const recordings = await this.events.put(events, tracking === null ? undefined : { tracking });
+    return this.afterPut(events, aggregates, recordings);
+  }
+
+  /**
+   * What follows stored events, for `save` and `record`: the aggregates go in the cache (unless
+   * it fast-forwards), the automatic snapshots are taken, and `notify` is called.
+   */
+  private afterPut(
+    events: readonly DomainEventLike[],
+    aggregates: ReadonlyMap<string, AggregateLike & CollectEvents>,
+    recordings: Recording[],
+  ): Recording[] | Promise<Recording[]> {
     const cache = this.repository.cache;
     if (cache !== null && !this.repository.fastforward) {
       for (const [id, aggregate] of aggregates) cache.put(id, aggregate);
     }
+    // Checked here, so that a save without automatic snapshots makes no extra async call.
     if (this.snapshots !== null && (this.constructor as typeof Application).snapshottingIntervals) {
-      await this.takeSnapshots(events, aggregates);
+      return this.takeSnapshots(events, aggregates).then(() => {
+        this.notify(recordings);
+        return recordings;
+      });
     }
     this.notify(recordings);
     return recordings;
