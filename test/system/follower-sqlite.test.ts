@@ -1,0 +1,4 @@
+import { sqliteBackend } from './backends.js';
+import { followerSuite } from './follower-suite.js';
+
+followerSuite(sqliteBackend);

@@ -1,0 +1,4 @@
+import { memoryBackend } from './backends.js';
+import { singleThreadedRunnerSuite } from './single-threaded-runner-suite.js';
+
+singleThreadedRunnerSuite(memoryBackend);
