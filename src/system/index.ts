@@ -10,6 +10,11 @@
  */
 
 export { ProcessingEvent } from '../application/processing-event.js';
+export {
+  ConcurrentRunner,
+  type ConcurrentRunnerOptions,
+  type WatchForErrorsOptions,
+} from './concurrent-runner.js';
 export { EventProcessingError, RunnerAlreadyStartedError } from './errors.js';
 export { Follower, type PullAndProcessOptions } from './follower.js';
 export { isLeaderClass, Leader, type PromptReceiver, type RecordingEvent } from './leader.js';

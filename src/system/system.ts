@@ -7,11 +7,7 @@ import { isLeaderClass, LEADING, Leading, type PromptReceiver } from './leader.j
 import { ProcessApplication } from './process-application.js';
 
 /** A class of application a system is made of. */
-export type SystemAppClass = (new (
-  options?: ApplicationOptions,
-) => Application) & {
-  readonly name: string;
-};
+export type SystemAppClass = new (options?: ApplicationOptions) => Application;
 
 /**
  * A system of applications defined by pipes (Python's `System`): in each pipe every
