@@ -1,0 +1,139 @@
+import type { Application } from '../application/application.js';
+import { type ErrorHook, ErrorReporter } from '../persistence/error-reporter.js';
+import { DEFAULT_BATCH_SIZE } from '../projection/base-projection-runner.js';
+import { EventProcessingError } from './errors.js';
+import { FollowerEdge } from './follower-edge.js';
+import { Runner, type RunnerOptions } from './runner.js';
+import { SerialQueue } from './serial-queue.js';
+import type { System } from './system.js';
+
+/** Options of `ConcurrentRunner`. */
+export interface ConcurrentRunnerOptions extends RunnerOptions {
+  /** The most upstream events per page and per transaction (default 1000). */
+  batchSize?: number;
+  /**
+   * Told of the errors that are retried (a lost connection, a lock timeout: source
+   * `'system'`); without it, the first one is a process warning.
+   */
+  onError?: ErrorHook;
+}
+
+/** Options of `ConcurrentRunner.watchForErrors`. */
+export interface WatchForErrorsOptions {
+  /** Milliseconds after which it resolves `false` (default: never). */
+  timeout?: number;
+}
+
+/**
+ * Runs a system in this event loop with one processing loop per follower (Python's
+ * `MultiThreadedRunner`): each follower subscribes to the recorder of each of its leaders from
+ * its tracking of that leader, and processes what arrives a page at a time (`processBatch`:
+ * the page's events and its tracking in one transaction, so each upstream event is processed
+ * exactly once). A follower processes one page at a time, whichever leader it came from;
+ * different followers process at the same time. Events saved before `start()` are processed
+ * after it. `save()` does not wait for followers: wait for a follower's tracking
+ * (`follower.recorder.wait(leaderName, notificationId)`).
+ *
+ * Errors that may pass (a lost connection, a lock timeout) are retried with backoff from the
+ * follower's recorded tracking. Any other processing error stops the runner: `hasErrored`
+ * becomes true, `watchForErrors` stops the runner and rejects with an `EventProcessingError`
+ * (its `cause` the original error), and so does every `stop()`.
+ *
+ * @example
+ * ```ts no-run
+ * await using runner = new ConcurrentRunner(new System([[BankAccounts, EmailProcess]]), { env });
+ * await runner.start();
+ * await runner.get(BankAccounts).openAccount('Alice', 'alice@example.com');
+ * const last = (await runner.get(BankAccounts).recorder.maxNotificationId())!;
+ * await runner.get(EmailProcess).recorder.wait('BankAccounts', last, { timeout: 5000 });
+ * ```
+ */
+export class ConcurrentRunner extends Runner {
+  private readonly batchSize: number;
+  private readonly reporter: ErrorReporter;
+  private readonly control = new AbortController();
+  private readonly edges: FollowerEdge[] = [];
+  private loops: Promise<void>[] = [];
+  private readonly errorWatchers = new Set<() => void>();
+
+  constructor(system: System, options: ConcurrentRunnerOptions = {}) {
+    super(system, options);
+    const { batchSize = DEFAULT_BATCH_SIZE, onError } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      for (const app of this.apps.values()) app.close().catch(() => {});
+      throw new RangeError(
+        `batchSize must be a positive integer (got ${String(batchSize)}): the most events ` +
+          'per page and per transaction, 1000 by default.',
+      );
+    }
+    this.batchSize = batchSize;
+    this.reporter = new ErrorReporter(() => onError);
+  }
+
+  /** Whether processing has failed (the runner stopped processing there). */
+  get hasErrored(): boolean {
+    return this.error !== null;
+  }
+
+  /**
+   * Waits for a processing error: when one happens (or has happened), stops the runner and
+   * rejects with its `EventProcessingError`. Resolves `false` after `timeout` ms without one,
+   * and when the runner is stopped without one.
+   */
+  async watchForErrors(options: WatchForErrorsOptions = {}): Promise<boolean> {
+    if (this.error === null && !this.control.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          if (timer !== null) clearTimeout(timer);
+          this.errorWatchers.delete(done);
+          resolve();
+        };
+        const timer = options.timeout === undefined ? null : setTimeout(done, options.timeout);
+        this.errorWatchers.add(done);
+      });
+    }
+    if (this.error === null) return false;
+    await this.stop();
+    // stop() rejects with the error; this is for the type checker.
+    throw this.error;
+  }
+
+  protected override async startRunning(): Promise<void> {
+    const signal = this.control.signal;
+    for (const [followerName, follower] of this.followers()) {
+      const queue = new SerialQueue();
+      for (const leaderName of this.system.follows.get(followerName) ?? []) {
+        const leader = this.apps.get(leaderName) as Application;
+        this.edges.push(
+          new FollowerEdge({
+            leader,
+            follower,
+            queue,
+            batchSize: this.batchSize,
+            reporter: this.reporter,
+          }),
+        );
+      }
+    }
+    this.loops = this.edges.map((edge) =>
+      edge.run(signal).catch((cause: unknown) => this.fail(cause, edge.description)),
+    );
+  }
+
+  protected override async stopRunning(): Promise<void> {
+    this.interrupt();
+    await Promise.all(this.loops);
+  }
+
+  private fail(cause: unknown, context: string): void {
+    if (this.error !== null) return;
+    this.error = EventProcessingError.from(cause, context);
+    this.interrupt();
+  }
+
+  private interrupt(): void {
+    this.control.abort();
+    for (const edge of this.edges) edge.stop();
+    for (const done of [...this.errorWatchers]) done();
+  }
+}

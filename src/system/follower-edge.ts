@@ -1,0 +1,168 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Application } from '../application/application.js';
+import type { ErrorReporter } from '../persistence/error-reporter.js';
+import { IntegrityError } from '../persistence/errors.js';
+import type { Tracking } from '../persistence/stored-event.js';
+import {
+  ApplicationSubscription,
+  type TrackedEvent,
+} from '../projection/application-subscription.js';
+import type { ChunkProcessor } from '../projection/chunk-processor.js';
+import { EventSourcedProcessor } from '../projection/event-sourced-processor.js';
+import { isTransient } from '../projection/is-transient.js';
+import { runPages } from '../projection/run-pages.js';
+import type { Follower } from './follower.js';
+import type { SerialQueue } from './serial-queue.js';
+
+const FIRST_RETRY_DELAY = 100;
+const MAX_RETRY_DELAY = 2000;
+
+/**
+ * What a `FollowerEdge` is made of.
+ *
+ * @internal
+ */
+export interface FollowerEdgeParts {
+  /** The leader application, whose recorder is subscribed to. */
+  readonly leader: Application;
+  /** The follower, which processes the leader's events (it follows the leader already). */
+  readonly follower: Follower;
+  /** The follower's queue, shared by the edges of all its leaders. */
+  readonly queue: SerialQueue;
+  /** The most events per page and per transaction. */
+  readonly batchSize: number;
+  /** Told of the errors that are retried (a lost connection, a lock timeout). */
+  readonly reporter: ErrorReporter;
+}
+
+/**
+ * One edge of a system run by `ConcurrentRunner`: a subscription of the leader's recorder
+ * from the follower's tracking of that leader (only the follower's topics), its pages decoded
+ * with the follower's mapper for the leader and processed with the follower's `processBatch`
+ * through the follower's queue (one page of one leader at a time per follower), each page's
+ * events recorded with its tracking in one transaction. Errors that may pass are retried with
+ * backoff from the follower's recorded position; any other error ends `run`.
+ *
+ * @internal
+ */
+export class FollowerEdge {
+  /** Where processing happens, for messages: `"EmailProcess processing events of BankAccounts"`. */
+  readonly description: string;
+  private readonly parts: FollowerEdgeParts;
+  private readonly processor: ChunkProcessor;
+  private readonly source: Application;
+  private subscription: ApplicationSubscription | null = null;
+
+  constructor(parts: FollowerEdgeParts) {
+    this.parts = parts;
+    const { leader, follower, queue } = parts;
+    this.description = `${follower.name} processing events of ${leader.name}`;
+    this.processor = new QueuedProcessor(new EventSourcedProcessor(follower, leader.name), queue);
+    this.source = leaderSeenBy(follower, leader);
+  }
+
+  /**
+   * Processes until `signal` aborts (then resolves, a transaction under way finishing first),
+   * retrying what may pass; rejects with the first error that is not transient.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    let delay = FIRST_RETRY_DELAY;
+    while (!signal.aborted) {
+      try {
+        await this.runOnce(signal, () => {
+          delay = FIRST_RETRY_DELAY;
+        });
+        return;
+      } catch (error) {
+        if (!isTransient(error) || signal.aborted) {
+          if (signal.aborted) return;
+          throw error;
+        }
+        this.parts.reporter.report(error, 'system');
+        await sleep(delay, undefined, { signal }).catch(() => {});
+        delay = Math.min(delay * 2, MAX_RETRY_DELAY);
+      }
+    }
+  }
+
+  /** Ends the subscription, so that a `run` waiting for events returns. Safe to repeat. */
+  stop(): void {
+    this.subscription?.stop();
+  }
+
+  private async runOnce(signal: AbortSignal, onCommit: () => void): Promise<void> {
+    const { leader, follower, batchSize } = this.parts;
+    const position = await this.processor.maxTrackingId();
+    const head = await leader.recorder.maxNotificationId();
+    if (position !== null && position > (head ?? 0)) {
+      throw new IntegrityError(
+        `${follower.name} has tracked notification ${position} of ${leader.name}, but that ` +
+          `application's log ends at ${head ?? 'nothing (it is empty)'} (a restored or reset ` +
+          'database?): reset the follower, or point both at the right databases.',
+      );
+    }
+    if (signal.aborted) return;
+    const topics = (follower.constructor as { readonly topics?: readonly string[] }).topics ?? [];
+    const subscription = new ApplicationSubscription(this.source, {
+      gt: position,
+      topics,
+      batchSize,
+    });
+    this.subscription = subscription;
+    try {
+      await runPages(subscription, this.processor, {
+        batchSize,
+        from: position,
+        isStopped: () => signal.aborted,
+        onProgress: onCommit,
+        onRecovered: (error) => this.parts.reporter.report(error, 'system'),
+      });
+    } finally {
+      subscription.stop();
+      if (this.subscription === subscription) this.subscription = null;
+    }
+  }
+}
+
+/**
+ * The leader as the follower reads it: the leader's name and recorder, and the follower's
+ * mapper for the leader (made from the follower's environment scoped by the leader's name, as
+ * `follow` made it), so that the follower decodes what it reads as `pullAndProcess` would.
+ */
+function leaderSeenBy(follower: Follower, leader: Application): Application {
+  const mapper = follower.mappers.get(leader.name);
+  if (mapper === undefined) {
+    throw new Error(
+      `${follower.name} does not follow ${leader.name}: call follower.follow(` +
+        `'${leader.name}', leader.notificationLog) before running the edge.`,
+    );
+  }
+  const source: Application = Object.create(leader);
+  Object.defineProperty(source, 'mapper', { value: mapper });
+  return source;
+}
+
+/** A chunk processor whose calls go through a queue, one at a time with the queue's others. */
+class QueuedProcessor implements ChunkProcessor {
+  readonly atomic: boolean;
+  private readonly inner: ChunkProcessor;
+  private readonly queue: SerialQueue;
+
+  constructor(inner: ChunkProcessor, queue: SerialQueue) {
+    this.inner = inner;
+    this.queue = queue;
+    this.atomic = inner.atomic;
+  }
+
+  processChunk(items: ReadonlyArray<TrackedEvent>, tracking: Tracking): Promise<void> {
+    return this.queue.run(() => this.inner.processChunk(items, tracking));
+  }
+
+  processOne(item: TrackedEvent): Promise<void> {
+    return this.queue.run(() => this.inner.processOne(item));
+  }
+
+  maxTrackingId(): Promise<number | null> {
+    return this.inner.maxTrackingId();
+  }
+}
