@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AggregateEvent } from '../../src/domain/index.js';
 import { getTopic } from '../../src/domain/topics.js';
+import { AESCipher } from '../../src/persistence/aes-cipher.js';
 import { EventProcessingError, RunnerAlreadyStartedError } from '../../src/system/errors.js';
 import { Leader } from '../../src/system/leader.js';
 import { SingleThreadedRunner } from '../../src/system/single-threaded-runner.js';
@@ -46,6 +47,28 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
       assert.ok(!(runner.get(Single) instanceof Leader));
       assert.throws(() => runner.get(Results), /No application of class Results/);
       await runner.start();
+    });
+
+    it("decodes a leader's events with the leader's scoped cipher key", async () => {
+      await using runner = runnerOf([[BankAccounts, EmailProcess]], {
+        BANKACCOUNTS_CIPHER_KEY: AESCipher.createKey(),
+      });
+      await runner.start();
+      const accounts = runner.get(BankAccounts);
+      assert.ok(accounts.mapper.cipher !== null);
+      assert.equal(runner.get(EmailProcess).mapper.cipher, null);
+      await accounts.openAccount('Alice', 'alice@example.com');
+      assert.equal(await emails(runner.get(EmailProcess)), 1);
+    });
+
+    it("propagates an application constructor's error from the runner's constructor", () => {
+      class Broken extends EmailProcess {
+        constructor(options?: ConstructorParameters<typeof EmailProcess>[0]) {
+          super(options);
+          throw new RangeError('Broken on purpose');
+        }
+      }
+      assert.throws(() => runnerOf([[BankAccounts, Broken]]), /Broken on purpose/);
     });
 
     it('throws RunnerAlreadyStartedError when started twice', async () => {
