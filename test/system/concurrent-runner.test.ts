@@ -6,7 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Application } from '../../src/application/application.js';
-import { ConcurrentRunner } from '../../src/system/concurrent-runner.js';
+import type { ProcessingEvent } from '../../src/application/processing-event.js';
+import type { DomainEventLike } from '../../src/domain/protocols.js';
+import { OperationalError } from '../../src/persistence/errors.js';
+import {
+  ConcurrentRunner,
+  type ConcurrentRunnerOptions,
+} from '../../src/system/concurrent-runner.js';
 import { EventProcessingError, RunnerAlreadyStartedError } from '../../src/system/errors.js';
 import type { Follower } from '../../src/system/follower.js';
 import { System } from '../../src/system/system.js';
@@ -32,6 +38,18 @@ const exitChild = fileURLToPath(new URL('./fixtures/concurrent-exit.ts', import.
 /** Follows BankAccounts for a topic no event has: processes nothing, tracks everything. */
 class EmailNothing extends EmailProcess {
   static override topics = ['system-tests:NoSuchEvent'];
+}
+
+/** Fails its first policies with a lost connection (transient), then emails as EmailProcess. */
+class FlakyEmailProcess extends EmailProcess {
+  static failures = 0;
+  override policy(domainEvent: DomainEventLike, processingEvent: ProcessingEvent): void {
+    if (FlakyEmailProcess.failures > 0) {
+      FlakyEmailProcess.failures -= 1;
+      throw new OperationalError('Connection terminated unexpectedly (test)');
+    }
+    super.policy(domainEvent, processingEvent);
+  }
 }
 
 /** Resolves once the follower has processed the leader's events so far. */
@@ -67,10 +85,14 @@ async function createSchemas(): Promise<void> {
 
 function concurrentRunnerSuite(backend: SystemBackend): void {
   /** A runner of the system on fresh databases (a fresh schema on PostgreSQL). */
-  async function runnerOf(system: System, extra: EnvType = {}): Promise<ConcurrentRunner> {
+  async function runnerOf(
+    system: System,
+    extra: EnvType = {},
+    options: ConcurrentRunnerOptions = {},
+  ): Promise<ConcurrentRunner> {
     const env = { ...backend.env(system.nodes.keys()), ...extra };
     if (backend === postgresBackend) await createSchemas();
-    return new ConcurrentRunner(system, { env });
+    return new ConcurrentRunner(system, { ...options, env });
   }
 
   describe(`ConcurrentRunner (${backend.name})`, () => {
@@ -187,6 +209,30 @@ function concurrentRunnerSuite(backend: SystemBackend): void {
       await runner.get(BankAccounts).openAccount('Alice', 'alice@example.com');
       assert.equal(await runner.watchForErrors({ timeout: 100 }), false);
       assert.equal(runner.hasErrored, false);
+    });
+
+    it('retries a transient error with backoff, telling onError, and processes each event once', async () => {
+      FlakyEmailProcess.failures = 2;
+      const told: [Error, string][] = [];
+      await using runner = await runnerOf(
+        new System([[BankAccounts, FlakyEmailProcess]]),
+        {},
+        { onError: (error, source) => told.push([error, source]) },
+      );
+      await runner.start();
+      const accounts = runner.get(BankAccounts);
+      const emails = runner.get(FlakyEmailProcess);
+      await openAccounts(accounts, 3);
+      assert.equal(await caughtUp(emails, accounts), 3);
+      assert.equal(await emails.recorder.maxNotificationId(), 3);
+      assert.equal(runner.hasErrored, false);
+      assert.deepEqual(
+        told.map(([error, source]) => [error.constructor, source]),
+        [
+          [OperationalError, 'system'],
+          [OperationalError, 'system'],
+        ],
+      );
     });
 
     it('stops on a policy error: watchForErrors and every stop() reject with EventProcessingError', async () => {
