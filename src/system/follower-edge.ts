@@ -49,15 +49,13 @@ export class FollowerEdge {
   /** Where processing happens, for messages: `"EmailProcess processing events of BankAccounts"`. */
   readonly description: string;
   private readonly parts: FollowerEdgeParts;
-  private readonly processor: ChunkProcessor;
   private readonly source: Application;
   private subscription: ApplicationSubscription | null = null;
 
   constructor(parts: FollowerEdgeParts) {
     this.parts = parts;
-    const { leader, follower, queue } = parts;
+    const { leader, follower } = parts;
     this.description = `${follower.name} processing events of ${leader.name}`;
-    this.processor = new QueuedProcessor(new EventSourcedProcessor(follower, leader.name), queue);
     this.source = leaderSeenBy(follower, leader);
   }
 
@@ -74,10 +72,9 @@ export class FollowerEdge {
         });
         return;
       } catch (error) {
-        if (!isTransient(error) || signal.aborted) {
-          if (signal.aborted) return;
-          throw error;
-        }
+        // A policy error met while stopping is still the runner's error.
+        if (!isTransient(error)) throw error;
+        if (signal.aborted) return;
         this.parts.reporter.report(error, 'system');
         await sleep(delay, undefined, { signal }).catch(() => {});
         delay = Math.min(delay * 2, MAX_RETRY_DELAY);
@@ -91,8 +88,10 @@ export class FollowerEdge {
   }
 
   private async runOnce(signal: AbortSignal, onCommit: () => void): Promise<void> {
-    const { leader, follower, batchSize } = this.parts;
-    const position = await this.processor.maxTrackingId();
+    const { leader, follower, queue, batchSize } = this.parts;
+    const inner = new EventSourcedProcessor(follower, leader.name);
+    const processor = new QueuedProcessor(inner, queue, signal);
+    const position = await processor.maxTrackingId();
     const head = await leader.recorder.maxNotificationId();
     if (position !== null && position > (head ?? 0)) {
       throw new IntegrityError(
@@ -110,7 +109,7 @@ export class FollowerEdge {
     });
     this.subscription = subscription;
     try {
-      await runPages(subscription, this.processor, {
+      await runPages(subscription, processor, {
         batchSize,
         from: position,
         isStopped: () => signal.aborted,
@@ -142,24 +141,35 @@ function leaderSeenBy(follower: Follower, leader: Application): Application {
   return source;
 }
 
-/** A chunk processor whose calls go through a queue, one at a time with the queue's others. */
+/**
+ * A chunk processor whose calls go through a queue, one at a time with the queue's others. A
+ * call whose turn comes after `signal` aborted (the runner is stopping, or another edge of the
+ * follower failed) processes nothing: the loop returns at its next check of the signal, and
+ * nothing is processed after a failure.
+ */
 class QueuedProcessor implements ChunkProcessor {
   readonly atomic: boolean;
   private readonly inner: ChunkProcessor;
   private readonly queue: SerialQueue;
+  private readonly signal: AbortSignal;
 
-  constructor(inner: ChunkProcessor, queue: SerialQueue) {
+  constructor(inner: ChunkProcessor, queue: SerialQueue, signal: AbortSignal) {
     this.inner = inner;
     this.queue = queue;
+    this.signal = signal;
     this.atomic = inner.atomic;
   }
 
   processChunk(items: ReadonlyArray<TrackedEvent>, tracking: Tracking): Promise<void> {
-    return this.queue.run(() => this.inner.processChunk(items, tracking));
+    return this.queue.run(async () => {
+      if (!this.signal.aborted) await this.inner.processChunk(items, tracking);
+    });
   }
 
   processOne(item: TrackedEvent): Promise<void> {
-    return this.queue.run(() => this.inner.processOne(item));
+    return this.queue.run(async () => {
+      if (!this.signal.aborted) await this.inner.processOne(item);
+    });
   }
 
   maxTrackingId(): Promise<number | null> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Application } from '../../src/application/application.js';
 import type { ProcessingEvent } from '../../src/application/processing-event.js';
 import type { DomainEventLike } from '../../src/domain/protocols.js';
-import { OperationalError } from '../../src/persistence/errors.js';
+import { IntegrityError, OperationalError } from '../../src/persistence/errors.js';
 import {
   ConcurrentRunner,
   type ConcurrentRunnerOptions,
@@ -264,6 +264,29 @@ function concurrentRunnerSuite(backend: SystemBackend): void {
     });
   });
 }
+
+describe('ConcurrentRunner (SQLite files)', () => {
+  it('refuses a follower ahead of its leader (a reset leader database) with EventProcessingError', async () => {
+    const system = new System([[BankAccounts, EmailProcess]]);
+    const env = sqliteBackend.env(system.nodes.keys());
+    {
+      await using runner = new ConcurrentRunner(system, { env });
+      await runner.start();
+      await openAccounts(runner.get(BankAccounts), 2);
+      await caughtUp(runner.get(EmailProcess), runner.get(BankAccounts));
+    }
+    // The leader's file replaced by an empty one: the follower has tracked 2 of nothing.
+    const reset = { ...env, BANKACCOUNTS_SQLITE_DBNAME: tempDbPath('BankAccounts') };
+    const runner = new ConcurrentRunner(system, { env: reset });
+    await runner.start();
+    await assert.rejects(runner.watchForErrors({ timeout: TIMEOUT }), (error: unknown) => {
+      assert.ok(error instanceof EventProcessingError);
+      assert.ok(error.cause instanceof IntegrityError);
+      assert.match(error.message, /EmailProcess has tracked notification 2 of BankAccounts/);
+      return true;
+    });
+  });
+});
 
 concurrentRunnerSuite(memoryBackend);
 concurrentRunnerSuite(sqliteBackend);
