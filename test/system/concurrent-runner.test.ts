@@ -265,6 +265,40 @@ function concurrentRunnerSuite(backend: SystemBackend): void {
   });
 }
 
+/** A follower that cannot be constructed. */
+class BrokenProcess extends EmailProcess {
+  constructor(...args: ConstructorParameters<typeof EmailProcess>) {
+    super(...args);
+    throw new TypeError('BrokenProcess cannot be constructed (test)');
+  }
+}
+
+describe('ConcurrentRunner construction', () => {
+  it('propagates an application constructor error from new ConcurrentRunner', () => {
+    assert.throws(
+      () => new ConcurrentRunner(new System([[BankAccounts, BrokenProcess]])),
+      /BrokenProcess cannot be constructed/,
+    );
+  });
+
+  it('refuses a batchSize that is not a positive integer', () => {
+    assert.throws(
+      () => new ConcurrentRunner(new System([[BankAccounts, EmailProcess]]), { batchSize: 0 }),
+      (error: unknown) => error instanceof RangeError && /batchSize must be/.test(error.message),
+    );
+  });
+
+  it('processes what was waiting in pages smaller than it (batchSize 2)', async () => {
+    const system = new System([[BankAccounts, EmailProcess]]);
+    await using runner = new ConcurrentRunner(system, { batchSize: 2 });
+    const accounts = runner.get(BankAccounts);
+    await openAccounts(accounts, 5);
+    await runner.start();
+    assert.equal(await caughtUp(runner.get(EmailProcess), accounts), 5);
+    assert.equal(await runner.get(EmailProcess).recorder.maxNotificationId(), 5);
+  });
+});
+
 describe('ConcurrentRunner (SQLite files)', () => {
   it('refuses a follower ahead of its leader (a reset leader database) with EventProcessingError', async () => {
     const system = new System([[BankAccounts, EmailProcess]]);
