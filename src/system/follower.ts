@@ -10,8 +10,8 @@ import { NotificationLogReader } from './notification-log-reader.js';
 /** Options of `Follower.pullAndProcess`. */
 export interface PullAndProcessOptions {
   /**
-   * The first notification id to process (default: one after the recorded position). An id at
-   * or below the recorded position meets the tracking's `IntegrityError`.
+   * Processes the notifications after this id (default: the recorded position), as Python's
+   * `start` does. A start below the recorded position meets the tracking's `IntegrityError`.
    */
   start?: number;
   /** The last notification id to process (default: the end of the log). */
@@ -67,9 +67,9 @@ export class Follower extends EventSourcedProjection {
   }
 
   /**
-   * Processes the leader's notifications from `start` (default: one after the recorded
-   * position) up to `stop`, in order, one `processEvent` each. A notification already
-   * processed is an `IntegrityError` (nothing of it is recorded).
+   * Processes the leader's notifications after `start` (default: the recorded position) up to
+   * `stop`, in order, one `processEvent` each. A notification already processed is an
+   * `IntegrityError` (nothing of it is recorded).
    */
   async pullAndProcess(leaderName: string, options: PullAndProcessOptions = {}): Promise<void> {
     const reader = this.readers.get(leaderName);
@@ -79,8 +79,9 @@ export class Follower extends EventSourcedProjection {
           `leader.notificationLog) first (a runner does it for the system's pipes).`,
       );
     }
-    const start = options.start ?? ((await this.recorder.maxTrackingId(leaderName)) ?? 0) + 1;
-    for await (const notifications of reader.select({ start, stop: options.stop ?? null })) {
+    const start = options.start ?? (await this.recorder.maxTrackingId(leaderName)) ?? 0;
+    const selection = reader.select({ start, stop: options.stop ?? null, inclusiveOfStart: false });
+    for await (const notifications of selection) {
       await this.processNotifications(leaderName, notifications);
     }
   }
