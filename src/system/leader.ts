@@ -147,6 +147,11 @@ export class Leader extends Application {
 
   private readonly leading = new Leading(this);
 
+  static {
+    // The mark `isLeaderClass` looks for, set in the class body so that it goes with the class.
+    Object.defineProperty(this.prototype, LEADING, { value: true });
+  }
+
   /** Adds a receiver of this application's prompts (a runner); each is prompted once. */
   lead(receiver: PromptReceiver): void {
     this.leading.lead(receiver);
@@ -166,5 +171,3 @@ export class Leader extends Application {
     return recordings;
   }
 }
-
-Object.defineProperty(Leader.prototype, LEADING, { value: true });

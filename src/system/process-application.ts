@@ -29,6 +29,11 @@ export class ProcessApplication extends Follower {
 
   private readonly leading = new Leading(this);
 
+  static {
+    // The mark `isLeaderClass` looks for, set in the class body so that it goes with the class.
+    Object.defineProperty(this.prototype, LEADING, { value: true });
+  }
+
   /** Adds a receiver of this application's prompts (a runner); each is prompted once. */
   lead(receiver: PromptReceiver): void {
     this.leading.lead(receiver);
@@ -48,5 +53,3 @@ export class ProcessApplication extends Follower {
     return recordings;
   }
 }
-
-Object.defineProperty(ProcessApplication.prototype, LEADING, { value: true });
