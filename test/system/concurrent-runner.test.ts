@@ -2,7 +2,6 @@
 // (one file per application) and PostgreSQL (a schema per test), waiting for followers by
 // their tracking; and a process running one that exits by itself after stop.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Application } from '../../src/application/application.js';
@@ -18,9 +17,15 @@ import type { Follower } from '../../src/system/follower.js';
 import { System } from '../../src/system/system.js';
 import type { EnvType } from '../../src/utils/environment.js';
 import { runUntilExit } from '../helpers/run-until-exit.js';
-import { baseEnv, rawClient, whenPostgres } from '../postgres/helpers.js';
+import { whenPostgres } from '../postgres/helpers.js';
 import { tempDbPath } from '../sqlite/helpers.js';
-import { memoryBackend, type SystemBackend, sqliteBackend } from './backends.js';
+import {
+  freshEnv,
+  memoryBackend,
+  postgresBackend,
+  type SystemBackend,
+  sqliteBackend,
+} from './backends.js';
 import {
   BankAccounts,
   type Command,
@@ -63,25 +68,7 @@ async function openAccounts(accounts: BankAccounts, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await accounts.openAccount(`Holder ${i}`, `holder${i}@example.com`);
 }
 
-const pgSchemas: string[] = [];
-const postgresBackend: SystemBackend = {
-  name: 'PostgreSQL',
-  persistent: true,
-  env() {
-    const schema = `sysconc${randomBytes(4).toString('hex')}`;
-    pgSchemas.push(schema);
-    return { PERSISTENCE_MODULE: 'postgres', ...baseEnv, POSTGRES_SCHEMA: schema };
-  },
-};
-
-async function createSchemas(): Promise<void> {
-  const client = await rawClient();
-  try {
-    for (const schema of pgSchemas) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  } finally {
-    await client.end();
-  }
-}
+const pgBackend = postgresBackend('sysconc');
 
 function concurrentRunnerSuite(backend: SystemBackend): void {
   /** A runner of the system on fresh databases (a fresh schema on PostgreSQL). */
@@ -90,8 +77,7 @@ function concurrentRunnerSuite(backend: SystemBackend): void {
     extra: EnvType = {},
     options: ConcurrentRunnerOptions = {},
   ): Promise<ConcurrentRunner> {
-    const env = { ...backend.env(system.nodes.keys()), ...extra };
-    if (backend === postgresBackend) await createSchemas();
+    const env = { ...(await freshEnv(backend, system.nodes.keys())), ...extra };
     return new ConcurrentRunner(system, { ...options, env });
   }
 
@@ -237,8 +223,7 @@ function concurrentRunnerSuite(backend: SystemBackend): void {
 
     it('stops on a policy error: watchForErrors and every stop() reject with EventProcessingError', async () => {
       const system = new System([[BankAccounts, FailingProcess]]);
-      const env = { ...backend.env(system.nodes.keys()) };
-      if (backend === postgresBackend) await createSchemas();
+      const env = await freshEnv(backend, system.nodes.keys());
       const runner = new ConcurrentRunner(system, { env });
       await runner.start();
       const accounts = runner.get(BankAccounts);
@@ -325,16 +310,8 @@ describe('ConcurrentRunner (SQLite files)', () => {
 concurrentRunnerSuite(memoryBackend);
 concurrentRunnerSuite(sqliteBackend);
 whenPostgres(() => {
-  after(async () => {
-    const client = await rawClient();
-    try {
-      for (const schema of pgSchemas)
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
-  concurrentRunnerSuite(postgresBackend);
+  after(() => pgBackend.tearDown());
+  concurrentRunnerSuite(pgBackend);
 });
 
 describe('a process running a ConcurrentRunner', () => {
@@ -350,8 +327,7 @@ describe('a process running a ConcurrentRunner', () => {
 
   whenPostgres(() => {
     it('exits by itself after stop (PostgreSQL)', async () => {
-      const env = postgresBackend.env([]);
-      await createSchemas();
+      const env = await freshEnv(pgBackend, []);
       assert.deepEqual(await runUntilExit(exitChild, [], { ...process.env, ...env }), expected);
     });
   });

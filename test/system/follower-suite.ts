@@ -1,18 +1,18 @@
 // The Follower rules (Python's test_processapplication): a tracking processed twice is an
 // IntegrityError, an aggregate-id clash records neither events nor tracking, and
 // pullAndProcess starts after the recorded position unless told, meeting the IntegrityError
-// when told to start at or below it. Run on memory and SQLite.
+// when told to start at or below it. Run on memory, SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getTopic } from '../../src/domain/topics.js';
 import { IntegrityError } from '../../src/persistence/errors.js';
 import type { Tracking } from '../../src/persistence/stored-event.js';
-import type { SystemBackend } from './backends.js';
+import { freshEnv, type SystemBackend } from './backends.js';
 import { BankAccount, BankAccounts, EmailProcess } from './fixtures/bank.js';
 
 export function followerSuite(backend: SystemBackend): void {
   async function setup(Follows: typeof EmailProcess = EmailProcess) {
-    const env = backend.env(['BankAccounts', Follows.name]);
+    const env = await freshEnv(backend, ['BankAccounts', Follows.name]);
     const leader = new BankAccounts({ env });
     const follower = new Follows({ env });
     follower.follow(leader.name, leader.notificationLog);

@@ -1,5 +1,5 @@
-// The runner contract for SingleThreadedRunner (Python's test_runner.py), run on memory and
-// SQLite: env reaches every application, start() once, an awaited save returns after the
+// The runner contract for SingleThreadedRunner (Python's test_runner.py), run on memory,
+// SQLite and PostgreSQL: env reaches every application, start() once, an awaited save returns after the
 // followers processed it, two followers of a leader, a loop, events saved before start(), a
 // topics filter, and a policy error surfacing as EventProcessingError.
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { EventProcessingError, RunnerAlreadyStartedError } from '../../src/syste
 import { Leader } from '../../src/system/leader.js';
 import { SingleThreadedRunner } from '../../src/system/single-threaded-runner.js';
 import { System, type SystemAppClass } from '../../src/system/system.js';
-import type { SystemBackend } from './backends.js';
+import { freshEnv, type SystemBackend } from './backends.js';
 import {
   Audit,
   BankAccounts,
@@ -25,10 +25,10 @@ import {
 } from './fixtures/bank.js';
 
 export function singleThreadedRunnerSuite(backend: SystemBackend): void {
-  function runnerOf(pipes: SystemAppClass[][], extra: Record<string, string> = {}) {
+  async function runnerOf(pipes: SystemAppClass[][], extra: Record<string, string> = {}) {
     const system = new System(pipes);
     return new SingleThreadedRunner(system, {
-      env: { ...backend.env(system.nodes.keys()), ...extra },
+      env: { ...(await freshEnv(backend, system.nodes.keys())), ...extra },
     });
   }
 
@@ -36,7 +36,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
 
   describe(`SingleThreadedRunner on ${backend.name}`, () => {
     it('constructs every application with the runner env, before start', async () => {
-      await using runner = runnerOf([[BankAccounts, EmailProcess], [Single]], {
+      await using runner = await runnerOf([[BankAccounts, EmailProcess], [Single]], {
         MY_ENV_VAR: 'my_env_val',
       });
       assert.deepEqual([...runner.apps.keys()], ['BankAccounts', 'EmailProcess', 'Single']);
@@ -50,7 +50,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
     });
 
     it("decodes a leader's events with the leader's scoped cipher key", async () => {
-      await using runner = runnerOf([[BankAccounts, EmailProcess]], {
+      await using runner = await runnerOf([[BankAccounts, EmailProcess]], {
         BANKACCOUNTS_CIPHER_KEY: AESCipher.createKey(),
       });
       await runner.start();
@@ -61,24 +61,28 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
       assert.equal(await emails(runner.get(EmailProcess)), 1);
     });
 
-    it("propagates an application constructor's error from the runner's constructor", () => {
+    it("propagates an application constructor's error from the runner's constructor", async () => {
       class Broken extends EmailProcess {
         constructor(options?: ConstructorParameters<typeof EmailProcess>[0]) {
           super(options);
           throw new RangeError('Broken on purpose');
         }
       }
-      assert.throws(() => runnerOf([[BankAccounts, Broken]]), /Broken on purpose/);
+      const env = await freshEnv(backend, ['BankAccounts', 'Broken']);
+      assert.throws(
+        () => new SingleThreadedRunner(new System([[BankAccounts, Broken]]), { env }),
+        /Broken on purpose/,
+      );
     });
 
     it('throws RunnerAlreadyStartedError when started twice', async () => {
-      await using runner = runnerOf([[BankAccounts, EmailProcess]]);
+      await using runner = await runnerOf([[BankAccounts, EmailProcess]]);
       await runner.start();
       await assert.rejects(runner.start(), RunnerAlreadyStartedError);
     });
 
     it('has processed each account once its awaited save returns', async () => {
-      await using runner = runnerOf([[BankAccounts, EmailProcess]]);
+      await using runner = await runnerOf([[BankAccounts, EmailProcess]]);
       await runner.start();
       const accounts = runner.get(BankAccounts);
       const process = runner.get(EmailProcess);
@@ -90,7 +94,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
     });
 
     it('has processed concurrent saves once they all return', async () => {
-      await using runner = runnerOf([[BankAccounts, EmailProcess]]);
+      await using runner = await runnerOf([[BankAccounts, EmailProcess]]);
       await runner.start();
       const accounts = runner.get(BankAccounts);
       await Promise.all(
@@ -100,7 +104,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
     });
 
     it('runs two followers of one leader', async () => {
-      await using runner = runnerOf([
+      await using runner = await runnerOf([
         [BankAccounts, EmailProcess],
         [BankAccounts, EmailProcess2],
       ]);
@@ -113,7 +117,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
     });
 
     it('completes the loop [[Commands, Results, Commands]]', async () => {
-      await using runner = runnerOf([[Commands, Results, Commands]]);
+      await using runner = await runnerOf([[Commands, Results, Commands]]);
       await runner.start();
       const commands = runner.get(Commands);
       const ids: string[] = [];
@@ -128,7 +132,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
     });
 
     it('processes events saved before start() when it starts', async () => {
-      await using runner = runnerOf([[BankAccounts, EmailProcess]]);
+      await using runner = await runnerOf([[BankAccounts, EmailProcess]]);
       await runner.get(BankAccounts).openAccount('Alice', 'alice@example.com');
       await runner.get(BankAccounts).openAccount('Bob', 'bob@example.com');
       const process = runner.get(EmailProcess);
@@ -142,7 +146,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
       class OnlyBaseEvents extends EmailProcess {
         static override topics = [getTopic(AggregateEvent)];
       }
-      await using runner = runnerOf([[BankAccounts, OnlyBaseEvents]]);
+      await using runner = await runnerOf([[BankAccounts, OnlyBaseEvents]]);
       await runner.start();
       for (let i = 1; i <= 3; i++) {
         await runner.get(BankAccounts).openAccount(`A${i}`, `a${i}@example.com`);
@@ -153,7 +157,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
     });
 
     it('surfaces a policy error as EventProcessingError from the save and stop(), processing nothing after it', async () => {
-      const runner = runnerOf([[BankAccounts, FailingProcess]]);
+      const runner = await runnerOf([[BankAccounts, FailingProcess]]);
       await runner.start();
       const accounts = runner.get(BankAccounts);
       await accounts.openAccount('Good', 'good@example.com');
@@ -172,7 +176,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
 
     it('processes nothing when stopped before start, and stop() may be called again', async () => {
       const system = new System([[BankAccounts, EmailProcess]]);
-      const env = backend.env(system.nodes.keys());
+      const env = await freshEnv(backend, system.nodes.keys());
       const runner = new SingleThreadedRunner(system, { env });
       await runner.get(BankAccounts).openAccount('Alice', 'alice@example.com');
       await runner.stop();
@@ -185,7 +189,7 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
     });
 
     it('runs a follower of two leaders', async () => {
-      await using runner = runnerOf([
+      await using runner = await runnerOf([
         [BankAccounts, Audit],
         [Commands, Audit],
       ]);
