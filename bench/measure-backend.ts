@@ -1,6 +1,6 @@
 /**
  * Everything measured on one backend: a probe, W1 through the library and the bare driver at
- * each number in flight, the snapshot timing and the projections. `npm run bench` runs this in a child process
+ * each number in flight, the snapshot timing, the projections and the systems. `npm run bench` runs this in a child process
  * per backend (see backend-process.ts).
  */
 import { type BackendName, openStore, type StoreSettings } from './backends.js';
@@ -16,6 +16,8 @@ import { RawSqlite } from './raw-sqlite.js';
 import { type RawDriver, runRawW1 } from './raw-w1.js';
 import type { ResultEntry } from './report.js';
 import { runSnapshotTiming, type SnapshotFigures } from './snapshot-timing.js';
+import { measureSystems } from './system.js';
+import type { SystemPart } from './system-report.js';
 import type { LibraryW1Figures, RawW1Figures } from './w1-figures.js';
 
 /** Dogs of the unreported warm-up pass that precedes each backend's measured runs. */
@@ -31,6 +33,7 @@ export type BackendFigures =
       snapshot: SnapshotFigures | null;
       sqlite: MachineInfo['sqlite'];
       projections: ProjectionFigures[];
+      system: SystemPart | null;
     };
 
 /** Writes a progress line on stderr. */
@@ -92,7 +95,15 @@ export async function measureBackend(
           log,
         )
       : [];
-  return { backend, skipped: null, results, snapshot, sqlite, projections };
+  const system = options.system
+    ? await measureSystems(
+        backend,
+        settings,
+        { dogs: options.dogs, tricks: options.tricks, inFlight: options.inFlight },
+        log,
+      )
+    : null;
+  return { backend, skipped: null, results, snapshot, sqlite, projections, system };
 }
 
 /**

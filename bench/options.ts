@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from './backends.js';
 
 /** The parts of a run that `--only` selects from. */
-export const BENCH_PARTS = ['w1', 'snapshots', 'memory', 'projections'] as const;
+export const BENCH_PARTS = ['w1', 'snapshots', 'memory', 'projections', 'system'] as const;
 
-/** A part of a run: W1, the snapshot timing, the memory growth, or the projections. */
+/** A part of a run: W1, the snapshot timing, the memory growth, the projections, or the systems. */
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** What one benchmark run does. */
@@ -37,6 +37,10 @@ export interface BenchOptions {
   projectionEvents: number;
   /** Live-latency samples per projection (and of the bare pg pipeline). */
   latencySamples: number;
+  /** Run the systems entries (issue 13) on each backend. */
+  system: boolean;
+  /** Also run the Python library's runners on the systems workload (bench/python/). */
+  python: boolean;
 }
 
 /** The usage text of `--help`. */
@@ -61,7 +65,10 @@ export const USAGE = `Usage: npm run bench -- [options]
                             quick 20000; 0 skips the projections)
   --latency-samples N       live-latency samples per projection and of the bare pg pipeline
                             (default 300; quick 100)
-  --only a,b                run only these parts: w1, snapshots, memory, projections
+  --only a,b                run only these parts: w1, snapshots, memory, projections, system
+  --python                  with the system part: also the Python library's runners on the same
+                            workload (bench/python/system_bench.py; needs python3, the library's
+                            source in PYEVENTSOURCING_PATH or /tmp/pyes, and Debian's psycopg)
 
 PostgreSQL is reached with POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and
 POSTGRES_DBNAME (default 127.0.0.1:5432, user postgres, database test).`;
@@ -106,6 +113,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'projection-events': { type: 'string' },
       'latency-samples': { type: 'string' },
       only: { type: 'string' },
+      python: { type: 'boolean', default: false },
     },
   });
   if (values.help) return 'help';
@@ -164,6 +172,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       ? positiveInt('projection-events', values['projection-events'], quick ? 20_000 : 100_000, 0)
       : 0,
     latencySamples: positiveInt('latency-samples', values['latency-samples'], quick ? 100 : 300),
+    system: parts.has('system'),
+    python: values.python === true,
   };
 }
 

@@ -6,6 +6,13 @@ import {
   projectionTargets,
 } from './projection-report.js';
 import type { SnapshotFigures } from './snapshot-timing.js';
+import {
+  formatSystemsTable,
+  type PythonSystemFigures,
+  type SystemFigures,
+  type SystemPart,
+  systemTargets,
+} from './system-report.js';
 import type { LibraryW1Figures, RawW1Figures } from './w1-figures.js';
 
 /** One W1 run: a backend at one number of commands in flight, library and bare driver. */
@@ -35,6 +42,14 @@ export interface BenchReport {
   memory: MemoryFigures | null;
   /** Catch-up and live latency of a counting view and an event-sourced projection per backend. */
   projections: ProjectionFigures[];
+  /** A leader and a process application under each runner (issue 13). */
+  system?: SystemFigures[];
+  /** W1's memory command rate at 1 in flight measured beside the systems (target 13). */
+  system_w1_memory_command_per_s?: number | null;
+  /** Why systems rows are missing. */
+  system_notes?: string[];
+  /** The Python library's runners on the systems workload (`--python`). */
+  python_system?: PythonSystemFigures[];
   skipped: { backend: string; reason: string }[];
   targets: TargetResult[];
 }
@@ -46,12 +61,16 @@ function find(results: readonly ResultEntry[], backend: string, inFlight: number
   return results.find((r) => r.backend === backend && r.inFlight === inFlight);
 }
 
-/** Evaluates the targets of issues 4 (1–7) and 12 (8–10, projections) that this run measured. */
+/**
+ * Evaluates the targets of issues 4 (1–7), 12 (8–10, projections) and 13 (11–13, systems) that
+ * this run measured.
+ */
 export function evaluateTargets(
   results: readonly ResultEntry[],
   snapshots: readonly SnapshotFigures[],
   memory: MemoryFigures | null,
   projections: readonly ProjectionFigures[] = [],
+  system: SystemPart | null = null,
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (id: number, target: string, measured: string | null, met: boolean | null) =>
@@ -121,6 +140,9 @@ export function evaluateTargets(
     );
   } else add(7, 'Iterating 1,000,000 notifications grows RSS by < 100 MB', null, null);
   targets.push(...projectionTargets(projections));
+  // Target 13 is against W1's memory command rate of this run: W1's own when it ran.
+  const w1Memory = mem1?.command_per_s ?? system?.w1_memory_command_per_s ?? null;
+  targets.push(...systemTargets(system?.entries ?? [], w1Memory));
   return targets;
 }
 
@@ -186,6 +208,21 @@ export function formatTable(report: BenchReport): string {
   if (projections.length > 0) {
     if (lines.length > 0) lines.push('');
     lines.push(...formatProjectionsTable(projections));
+  }
+  const system = report.system ?? [];
+  const python = report.python_system ?? [];
+  if (system.length > 0 || python.length > 0) {
+    if (lines.length > 0) lines.push('');
+    lines.push(
+      ...formatSystemsTable(
+        {
+          entries: system,
+          w1_memory_command_per_s: report.system_w1_memory_command_per_s ?? null,
+          notes: report.system_notes ?? [],
+        },
+        python,
+      ),
+    );
   }
   lines.push('');
   lines.push('| target | measured | met |');

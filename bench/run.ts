@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: workload W1 on every available backend through the library and through the
- * bare drivers, the notification log read, snapshot timing, memory growth and projections
- * (catch-up and live latency; `--only projections` runs them alone); progress on
+ * bare drivers, the notification log read, snapshot timing, memory growth, projections
+ * (catch-up and live latency; `--only projections` runs them alone) and systems (a leader and
+ * a process application under each runner; `--only system`, and `--python` for the Python
+ * library's runners); progress on
  * stderr, then a table (or, with `--json`, one JSON document) on stdout. Exits non-zero on
  * errors only: the targets are reported, not enforced. Each backend is measured in a child
  * process of its own (backend-process.ts). See docs/benchmarks.md.
@@ -16,6 +18,8 @@ import { parseOptions, USAGE } from './options.js';
 import type { ProjectionFigures } from './projection-report.js';
 import { type BenchReport, evaluateTargets, formatTable, type ResultEntry } from './report.js';
 import type { SnapshotFigures } from './snapshot-timing.js';
+import { runPythonSystems } from './system-python.js';
+import type { PythonSystemFigures, SystemPart } from './system-report.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let parsed: ReturnType<typeof parseOptions>;
@@ -50,6 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const results: ResultEntry[] = [];
   const snapshots: SnapshotFigures[] = [];
   const projections: ProjectionFigures[] = [];
+  const system: SystemPart = { entries: [], w1_memory_command_per_s: null, notes: [] };
   let sqliteInfo: MachineInfo['sqlite'] = null;
   for (const backend of options.backends) {
     const figures = await measureInChildProcess(backend, argv);
@@ -68,6 +73,15 @@ async function main(argv: readonly string[]): Promise<number> {
     if (figures.snapshot !== null) snapshots.push(figures.snapshot);
     if (figures.sqlite !== null) sqliteInfo = figures.sqlite;
     projections.push(...figures.projections);
+    if (figures.system !== null) {
+      system.entries.push(...figures.system.entries);
+      system.notes.push(...figures.system.notes);
+      system.w1_memory_command_per_s ??= figures.system.w1_memory_command_per_s;
+    }
+  }
+  let pythonSystem: PythonSystemFigures[] = [];
+  if (options.system && options.python) {
+    pythonSystem = await runPythonSystems(options, settings, log);
   }
   const machine = await machineInfo(
     backends.includes('postgres') ? settings.postgres : null,
@@ -82,7 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`memory growth: ${memory.rss_growth_mb.toFixed(1)} MB`);
   }
 
-  const targets = evaluateTargets(results, snapshots, memory, projections);
+  const targets = evaluateTargets(results, snapshots, memory, projections, system);
   const report: BenchReport = {
     machine: { ...machine },
     workload: {
@@ -107,6 +121,10 @@ async function main(argv: readonly string[]): Promise<number> {
     snapshots,
     memory,
     projections,
+    system: system.entries,
+    system_w1_memory_command_per_s: system.w1_memory_command_per_s,
+    system_notes: system.notes,
+    python_system: pythonSystem,
     skipped,
     targets,
   };
