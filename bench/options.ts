@@ -67,8 +67,9 @@ export const USAGE = `Usage: npm run bench -- [options]
                             (default 300; quick 100)
   --only a,b                run only these parts: w1, snapshots, memory, projections, system
   --python                  with the system part: also the Python library's runners on the same
-                            workload (bench/python/system_bench.py; needs python3, the library's
-                            source in PYEVENTSOURCING_PATH or /tmp/pyes, and Debian's psycopg)
+                            workload (bench/python/system_bench.py; needs /usr/bin/python3 or
+                            PYTHON, the library's source in PYEVENTSOURCING_PATH or /tmp/pyes,
+                            and Debian's python3-psycopg and python3-psycopg-pool)
 
 PostgreSQL is reached with POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and
 POSTGRES_DBNAME (default 127.0.0.1:5432, user postgres, database test).`;

@@ -1,6 +1,6 @@
 /**
  * `--python`: the Python library's runners on the systems workload, run by
- * bench/python/system_bench.py with the system's `python3` and the library's source from
+ * bench/python/system_bench.py with `PYTHON` (default /usr/bin/python3) and the library's source from
  * `PYEVENTSOURCING_PATH` (default /tmp/pyes; nothing of it is committed). A missing Python or
  * library is reported and skipped, not an error.
  */
@@ -25,6 +25,9 @@ export async function runPythonSystems(
     );
     return [];
   }
+  // Debian's interpreter, which has Debian's psycopg (a pyenv shim's python3 may not).
+  const python =
+    process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
   const script = fileURLToPath(new URL('./python/system_bench.py', import.meta.url));
   const p = settings.postgres;
   const args = [
@@ -37,7 +40,7 @@ export async function runPythonSystems(
     options.backends.join(','),
   ];
   const output = await new Promise<string>((resolve, reject) => {
-    const proc = spawn('python3', args, {
+    const proc = spawn(python, args, {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
         ...process.env,
