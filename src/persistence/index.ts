@@ -32,6 +32,7 @@ export type * from './dcb-recorder.js';
 export { type ErrorHook, ErrorReporter } from './error-reporter.js';
 export * from './errors.js';
 export { EventStore, type SnapshotAndDomainEvents } from './event-store.js';
+export type { FollowerLock } from './follower-lock.js';
 export {
   type FactoryRecorders,
   InfrastructureFactory,

@@ -8,6 +8,7 @@ import type { DCBRecorder } from './dcb-recorder.js';
 import type { ErrorHook } from './error-reporter.js';
 import { InfrastructureFactoryError } from './errors.js';
 import { EventStore } from './event-store.js';
+import type { FollowerLock } from './follower-lock.js';
 import { JSONTranscoder } from './json-transcoder.js';
 import { Mapper, type MapperOptions } from './mapper.js';
 import type {
@@ -368,6 +369,15 @@ export abstract class InfrastructureFactory<R extends FactoryRecorders = Factory
   protected abstract createProcessRecorder(
     recorderClass: RecorderClass<ProcessRecorder> | null,
   ): R['process'];
+  /**
+   * The lock that makes one process at a time the owner of this factory's application as a
+   * follower (used by the runners that run followers in several processes), or `null` (the
+   * default) when the backend's data lives in one process and needs none (memory).
+   */
+  followerLock(): FollowerLock | null {
+    return null;
+  }
+
   /** Makes the backend's DCB recorder; `null` (the default) when the backend has none. */
   protected createDCBRecorder(): DCBRecorder | null {
     return null;

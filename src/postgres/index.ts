@@ -28,6 +28,7 @@ export {
   type PostgresFactoryOptions,
   type PostgresRecorders,
 } from './postgres-factory.js';
+export { PostgresFollowerLock } from './postgres-follower-lock.js';
 export { PostgresListener } from './postgres-listener.js';
 export { PostgresProcessRecorder } from './postgres-process-recorder.js';
 export { PostgresRecorder } from './postgres-recorder.js';

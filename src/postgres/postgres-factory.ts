@@ -15,6 +15,7 @@ import type { PgPool } from './driver.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import { PostgresApplicationRecorder } from './postgres-application-recorder.js';
 import { PostgresDatastore } from './postgres-datastore.js';
+import { PostgresFollowerLock } from './postgres-follower-lock.js';
 import { PostgresProcessRecorder } from './postgres-process-recorder.js';
 import {
   checkPostgresSettingsOptions,
@@ -196,6 +197,17 @@ export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
       this.datastore,
       `${this.prefix('stored')}_events`,
       `${this.prefix('notification')}_tracking`,
+    );
+  }
+
+  /**
+   * A session advisory lock keyed from the schema and the application's table prefix, on a
+   * connection of its own: one process at a time owns this application as a follower.
+   */
+  override followerLock(): PostgresFollowerLock {
+    return new PostgresFollowerLock(
+      this.datastore,
+      `${this.settings.schema}.${this.prefix('stored')}`,
     );
   }
 

@@ -31,6 +31,7 @@ export {
 export { parseSqliteDbName, type SqliteTarget } from './sqlite-db-name.js';
 export { SQLiteFactory, type SQLiteRecorders } from './sqlite-factory.js';
 export type { SQLiteFactoryOptions } from './sqlite-factory-options.js';
+export { SQLiteFollowerLock } from './sqlite-follower-lock.js';
 export { SQLiteLockQueue } from './sqlite-lock-queue.js';
 export { SQLiteProcessRecorder } from './sqlite-process-recorder.js';
 export { SQLiteRecorder } from './sqlite-recorder.js';

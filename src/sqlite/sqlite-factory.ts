@@ -18,6 +18,7 @@ import {
   type SqliteSynchronous,
 } from './sqlite-datastore.js';
 import { checkSQLiteFactoryOptions, type SQLiteFactoryOptions } from './sqlite-factory-options.js';
+import { SQLiteFollowerLock } from './sqlite-follower-lock.js';
 import { SQLiteProcessRecorder } from './sqlite-process-recorder.js';
 import { SQLiteTrackingRecorder } from './sqlite-tracking-recorder.js';
 
@@ -179,6 +180,17 @@ export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   ): SQLiteProcessRecorder {
     const cls = this.recorderClassOr(recorderClass, SQLiteProcessRecorder);
     return new cls(this.datastore);
+  }
+
+  /**
+   * An open write transaction on a lock file beside the database (`<dbfile>.owner`): one
+   * process at a time owns this application as a follower. `null` for an in-memory database
+   * (one process has it) and for a user's connection.
+   */
+  override followerLock(): SQLiteFollowerLock | null {
+    const { target } = this.datastore;
+    if (target.memory || this.datastore.isExternal) return null;
+    return new SQLiteFollowerLock(`${target.filename}.owner`);
   }
 
   /** Closes every recorder this factory made, then the connection. Safe to call more than once. */

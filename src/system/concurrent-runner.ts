@@ -2,6 +2,7 @@ import type { Application } from '../application/application.js';
 import { type ErrorHook, ErrorReporter } from '../persistence/error-reporter.js';
 import { DEFAULT_BATCH_SIZE } from '../projection/base-projection-runner.js';
 import { EventProcessingError } from './errors.js';
+import type { Follower } from './follower.js';
 import { FollowerEdge } from './follower-edge.js';
 import { Runner, type RunnerOptions } from './runner.js';
 import { SerialQueue } from './serial-queue.js';
@@ -100,24 +101,59 @@ export class ConcurrentRunner extends Runner {
 
   protected override async startRunning(): Promise<void> {
     const signal = this.control.signal;
-    for (const [followerName, follower] of this.followers()) {
-      const queue = new SerialQueue();
-      for (const leaderName of this.system.follows.get(followerName) ?? []) {
-        const leader = this.apps.get(leaderName) as Application;
-        this.edges.push(
-          new FollowerEdge({
-            leader,
-            follower,
-            queue,
-            batchSize: this.batchSize,
-            reporter: this.reporter,
-          }),
-        );
-      }
+    for (const follower of this.followers().values()) {
+      this.loops.push(this.runFollower(follower, signal));
     }
-    this.loops = this.edges.map((edge) =>
-      edge.run(signal).catch((cause: unknown) => this.fail(cause, edge.description)),
-    );
+  }
+
+  /**
+   * Runs a follower until `signal` aborts: by default its edges (`runEdges`). A subclass may
+   * wrap them (e.g. in an ownership lock). Reports failures with `fail`; never rejects.
+   */
+  protected runFollower(follower: Follower, signal: AbortSignal): Promise<void> {
+    return this.runEdges(follower, signal);
+  }
+
+  /**
+   * Processes the follower's leaders' events (one edge per leader, through one queue) until
+   * `signal` aborts or an edge fails (the runner's error: `fail`). Resolves when every edge
+   * has returned.
+   */
+  protected async runEdges(follower: Follower, signal: AbortSignal): Promise<void> {
+    const queue = new SerialQueue();
+    const edges: FollowerEdge[] = [];
+    for (const leaderName of this.system.follows.get(follower.name) ?? []) {
+      const leader = this.apps.get(leaderName) as Application;
+      edges.push(
+        new FollowerEdge({
+          leader,
+          follower,
+          queue,
+          batchSize: this.batchSize,
+          reporter: this.reporter,
+        }),
+      );
+    }
+    this.edges.push(...edges);
+    const stopEdges = (): void => {
+      for (const edge of edges) edge.stop();
+    };
+    signal.addEventListener('abort', stopEdges, { once: true });
+    try {
+      await Promise.all(
+        edges.map((edge) =>
+          edge.run(signal).catch((cause: unknown) => this.fail(cause, edge.description)),
+        ),
+      );
+    } finally {
+      signal.removeEventListener('abort', stopEdges);
+      for (const edge of edges) this.edges.splice(this.edges.indexOf(edge), 1);
+    }
+  }
+
+  /** Tells `onError` (or warns once) of an error that is retried. */
+  protected reportRetried(error: unknown): void {
+    this.reporter.report(error, 'system');
   }
 
   protected override async stopRunning(): Promise<void> {
@@ -125,9 +161,10 @@ export class ConcurrentRunner extends Runner {
     await Promise.all(this.loops);
   }
 
-  private fail(cause: unknown, context: string): void {
+  /** Stops the runner with its first processing error. */
+  protected fail(cause: unknown, context: string): void {
     if (this.error !== null) return;
-    this.error = EventProcessingError.from(cause, context);
+    this.failWith(EventProcessingError.from(cause, context));
     this.interrupt();
   }
 

@@ -12,6 +12,14 @@ export interface RunnerOptions {
   env?: EnvType;
 }
 
+/** Options of `Runner.runForever`. */
+export interface RunForeverOptions {
+  /** Milliseconds after which it resolves (default: never). */
+  timeout?: number;
+  /** Resolves it when aborted (e.g. on SIGINT). */
+  signal?: AbortSignal;
+}
+
 /**
  * Runs a system (Python's `Runner`): the constructor constructs every application of the
  * system with the runner's `env` (leaders, followers and singles alike, so `get(App)` works
@@ -31,6 +39,7 @@ export abstract class Runner implements AsyncDisposable {
   /** The first processing error, once one happened (processing stopped there). */
   protected error: EventProcessingError | null = null;
   private stopping: Promise<void> | null = null;
+  private readonly waiters = new Set<() => void>();
 
   constructor(system: System, options: RunnerOptions = {}) {
     this.system = system;
@@ -91,6 +100,55 @@ export abstract class Runner implements AsyncDisposable {
     return followers;
   }
 
+  /**
+   * The runner's own promise: resolves after `timeout` ms, when `signal` aborts, or when the
+   * runner is stopped (the runner goes on running after a timeout or an abort: stop it then).
+   * When processing fails (or has failed), stops the runner and rejects with its
+   * `EventProcessingError`.
+   *
+   * @example
+   * ```ts no-run
+   * await runner.start();
+   * const signal = AbortSignal.timeout(60_000);
+   * await runner.runForever({ signal }); // rejects if a policy fails
+   * await runner.stop();
+   * ```
+   */
+  async runForever(options: RunForeverOptions = {}): Promise<void> {
+    const { timeout, signal } = options;
+    if (this.error === null && this.stopping === null && signal?.aborted !== true) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          if (timer !== null) clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const timer = timeout === undefined ? null : setTimeout(done, timeout);
+        signal?.addEventListener('abort', done, { once: true });
+        this.waiters.add(done);
+      });
+    }
+    if (this.error === null) return;
+    await this.stop();
+    // stop() rejects with the error; this is for the type checker.
+    throw this.error;
+  }
+
+  /**
+   * Records the first processing error (processing stopped there) and settles `runForever`.
+   * Subclasses call it where processing fails.
+   */
+  protected failWith(error: EventProcessingError): void {
+    if (this.error === null) this.error = error;
+    this.wakeWaiters();
+  }
+
+  /** Settles every `runForever` waiting. */
+  private wakeWaiters(): void {
+    for (const done of [...this.waiters]) done();
+  }
+
   /** Starts processing; a second call is a `RunnerAlreadyStartedError`. */
   async start(): Promise<void> {
     if (this.isStarted) throw new RunnerAlreadyStartedError();
@@ -104,6 +162,7 @@ export abstract class Runner implements AsyncDisposable {
    */
   stop(): Promise<void> {
     this.stopping ??= this.stopAndClose();
+    this.wakeWaiters();
     return this.stopping;
   }
 

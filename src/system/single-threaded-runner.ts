@@ -70,12 +70,13 @@ export class SingleThreadedRunner extends Runner implements PromptReceiver {
           try {
             await follower.pullAndProcess(leaderName);
           } catch (cause) {
-            this.error = EventProcessingError.from(
+            const error = EventProcessingError.from(
               cause,
               `${followerName} processing events of ${leaderName}`,
             );
+            this.failWith(error);
             this.prompted.clear();
-            throw this.error;
+            throw this.error ?? error;
           }
         }
       }
