@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Application } from '../application/application.js';
 import { ConcurrentRunner, type ConcurrentRunnerOptions } from './concurrent-runner.js';
 import type { Follower } from './follower.js';
 import type { System } from './system.js';
@@ -39,6 +40,14 @@ export class FollowerHost extends ConcurrentRunner {
     this.hosted = hosted;
   }
 
+  /**
+   * Throws when a hosted follower's persistence lives in this process alone (memory, SQLite
+   * `:memory:`): other processes could neither write what it follows nor take it over.
+   */
+  requireSharedDatabase(): void {
+    requireSharedDatabase(this.apps, this.hosted, 'FollowerHost');
+  }
+
   protected override followers(): Map<string, Follower> {
     const all = super.followers();
     return new Map([...all].filter(([name]) => this.hosted.includes(name)));
@@ -66,6 +75,30 @@ export class FollowerHost extends ConcurrentRunner {
       }
     } finally {
       await lock.release().catch(() => {});
+    }
+  }
+}
+
+/**
+ * Throws an error naming the fix when one of the named applications has no follower lock
+ * (its persistence lives in this process alone).
+ *
+ * @internal
+ */
+export function requireSharedDatabase(
+  apps: ReadonlyMap<string, Application>,
+  names: readonly string[],
+  who: string,
+): void {
+  for (const name of names) {
+    const app = apps.get(name) as Application;
+    if (app.factory.followerLock() === null) {
+      throw new Error(
+        `${who} cannot run ${name}: its persistence (${app.factory.constructor.name}) lives in ` +
+          'this process alone, and processes share nothing but a database. Set ' +
+          "PERSISTENCE_MODULE to 'postgres', or to 'sqlite' with a file per application " +
+          '(APPNAME_SQLITE_DBNAME), or run the system with ConcurrentRunner.',
+      );
     }
   }
 }

@@ -12,7 +12,7 @@ import {
 } from './child-messages.js';
 import type { WatchForErrorsOptions } from './concurrent-runner.js';
 import { EventProcessingError, RunnerAlreadyStartedError } from './errors.js';
-import { hostedFollowers } from './follower-host.js';
+import { hostedFollowers, requireSharedDatabase } from './follower-host.js';
 import { type RunForeverOptions, Runner } from './runner.js';
 import type { System } from './system.js';
 import {
@@ -170,17 +170,7 @@ export class MultiProcessRunner implements AsyncDisposable {
     let followers: string[];
     try {
       followers = hostedFollowers(system, this.only);
-      for (const name of followers) {
-        const app = parent.apps.get(name) as Application;
-        if (app.factory.followerLock() === null) {
-          throw new Error(
-            `MultiProcessRunner cannot run ${name}: its persistence (${app.factory.constructor.name}) ` +
-              "lives in one process, and the runner's processes share nothing but a database. " +
-              "Set PERSISTENCE_MODULE to 'postgres', or to 'sqlite' with a file per application " +
-              '(APPNAME_SQLITE_DBNAME), or run the system with ConcurrentRunner.',
-          );
-        }
-      }
+      requireSharedDatabase(parent.apps, followers, 'MultiProcessRunner');
     } catch (error) {
       await parent.stop().catch(() => {});
       throw error;
