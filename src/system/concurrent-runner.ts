@@ -1,5 +1,5 @@
 import type { Application } from '../application/application.js';
-import { type ErrorHook, ErrorReporter } from '../persistence/error-reporter.js';
+import { ErrorReporter } from '../persistence/error-reporter.js';
 import { DEFAULT_BATCH_SIZE } from '../projection/base-projection-runner.js';
 import { EventProcessingError } from './errors.js';
 import type { Follower } from './follower.js';
@@ -12,11 +12,6 @@ import type { System } from './system.js';
 export interface ConcurrentRunnerOptions extends RunnerOptions {
   /** The most upstream events per page and per transaction (default 1000). */
   batchSize?: number;
-  /**
-   * Told of the errors that are retried (a lost connection, a lock timeout: source
-   * `'system'`); without it, the first one is a process warning.
-   */
-  onError?: ErrorHook;
 }
 
 /** Options of `ConcurrentRunner.watchForErrors`. */
@@ -117,9 +112,16 @@ export class ConcurrentRunner extends Runner {
   /**
    * Processes the follower's leaders' events (one edge per leader, through one queue) until
    * `signal` aborts or an edge fails (the runner's error: `fail`). Resolves when every edge
-   * has returned.
+   * has returned. An error after `lost` aborted (this process no longer owns the follower) is
+   * reported as retried, not the runner's error: the transaction under way may meet the new
+   * owner's tracking (an IntegrityError), and whoever owns the follower next processes from
+   * the recorded tracking, meeting any real policy error again.
    */
-  protected async runEdges(follower: Follower, signal: AbortSignal): Promise<void> {
+  protected async runEdges(
+    follower: Follower,
+    signal: AbortSignal,
+    lost: AbortSignal | null = null,
+  ): Promise<void> {
     const queue = new SerialQueue();
     const edges: FollowerEdge[] = [];
     for (const leaderName of this.system.follows.get(follower.name) ?? []) {
@@ -142,7 +144,10 @@ export class ConcurrentRunner extends Runner {
     try {
       await Promise.all(
         edges.map((edge) =>
-          edge.run(signal).catch((cause: unknown) => this.fail(cause, edge.description)),
+          edge.run(signal).catch((cause: unknown) => {
+            if (lost?.aborted) this.reportRetried(cause);
+            else this.fail(cause, edge.description);
+          }),
         ),
       );
     } finally {

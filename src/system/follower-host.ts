@@ -69,7 +69,7 @@ export class FollowerHost extends ConcurrentRunner {
           continue;
         }
         const owned = AbortSignal.any([signal, lost]);
-        await this.runEdges(follower, owned);
+        await this.runEdges(follower, owned, lost);
         if (lost.aborted) this.reportRetried(lost.reason);
         await lock.release().catch((error: unknown) => this.reportRetried(error));
       }

@@ -1,5 +1,6 @@
 import type { Application } from '../application/application.js';
 import { applicationName } from '../application/application-name.js';
+import type { ErrorHook } from '../persistence/error-reporter.js';
 import type { EnvType } from '../utils/environment.js';
 import { type EventProcessingError, RunnerAlreadyStartedError } from './errors.js';
 import { Follower } from './follower.js';
@@ -10,6 +11,13 @@ import type { System } from './system.js';
 export interface RunnerOptions {
   /** Environment variables of every application of the system (scoped keys: `APPNAME_…`). */
   env?: EnvType;
+  /**
+   * Told of the errors that are retried rather than raised: the runner's (source `'system'`:
+   * a lost connection or a lock timeout while processing) and each application's (its
+   * subscriptions' and pool's: given to every application as its `onError`). Without it, the
+   * first one of each is a process warning.
+   */
+  onError?: ErrorHook;
 }
 
 /** Options of `Runner.runForever`. */
@@ -52,7 +60,7 @@ export abstract class Runner implements AsyncDisposable {
           : system.leads.has(name)
             ? system.leaderCls(name)
             : system.getAppCls(name);
-        apps.set(name, new cls({ env: this.env }));
+        apps.set(name, new cls({ env: this.env, onError: options.onError }));
       }
       const receiver = this.promptReceiver();
       for (const [leaderName, followerName] of system.edges) {
