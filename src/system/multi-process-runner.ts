@@ -39,8 +39,9 @@ export interface MultiProcessRunnerOptions {
   /** The most upstream events per page and per transaction (default 1000). */
   batchSize?: number;
   /**
-   * Told of errors that are retried: in a child (a lost connection: source `'system'`), and a
-   * child that exited unexpectedly and is restarted (source `'child'`). Without it, the first
+   * Told of errors that are retried: in a child (a lost connection: source `'system'`), a
+   * child that exited unexpectedly and is restarted (source `'child'`), and those of this
+   * process's applications (their pools and subscriptions). Without it, the first
    * of each source is a process warning.
    */
   onError?: ErrorHook;
@@ -105,6 +106,7 @@ export class MultiProcessRunner implements AsyncDisposable {
   private readonly batchSize: number | null;
   private readonly stopTimeout: number;
   private readonly reporter: ErrorReporter;
+  private readonly onError: ErrorHook | undefined;
   private parent: ParentApplications | null = null;
   private readonly slots = new Map<string, ChildSlot>();
   private error: EventProcessingError | null = null;
@@ -126,6 +128,7 @@ export class MultiProcessRunner implements AsyncDisposable {
     this.batchSize = batchSize ?? null;
     this.stopTimeout = stopTimeout;
     this.reporter = new ErrorReporter(() => onError);
+    this.onError = onError;
   }
 
   /** The system run (after `start()`). */
@@ -166,7 +169,7 @@ export class MultiProcessRunner implements AsyncDisposable {
     if (this.isStarted) throw new RunnerAlreadyStartedError();
     this.isStarted = true;
     const system = await importSystem(this.systemRef);
-    const parent = new ParentApplications(system, { env: this.env });
+    const parent = new ParentApplications(system, { env: this.env, onError: this.onError });
     let followers: string[];
     try {
       followers = hostedFollowers(system, this.only);
