@@ -50,7 +50,6 @@ export class ConcurrentRunner extends Runner {
   private readonly control = new AbortController();
   private readonly edges: FollowerEdge[] = [];
   private loops: Promise<void>[] = [];
-  private readonly errorWatchers = new Set<() => void>();
 
   constructor(system: System, options: ConcurrentRunnerOptions = {}) {
     super(system, options);
@@ -77,21 +76,8 @@ export class ConcurrentRunner extends Runner {
    * and when the runner is stopped without one.
    */
   async watchForErrors(options: WatchForErrorsOptions = {}): Promise<boolean> {
-    if (this.error === null && !this.control.signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          if (timer !== null) clearTimeout(timer);
-          this.errorWatchers.delete(done);
-          resolve();
-        };
-        const timer = options.timeout === undefined ? null : setTimeout(done, options.timeout);
-        this.errorWatchers.add(done);
-      });
-    }
-    if (this.error === null) return false;
-    await this.stop();
-    // stop() rejects with the error; this is for the type checker.
-    throw this.error;
+    await this.runForever(options);
+    return false;
   }
 
   protected override async startRunning(): Promise<void> {
@@ -176,6 +162,5 @@ export class ConcurrentRunner extends Runner {
   private interrupt(): void {
     this.control.abort();
     for (const edge of this.edges) edge.stop();
-    for (const done of [...this.errorWatchers]) done();
   }
 }

@@ -3,6 +3,7 @@ import { ProcessingEvent } from '../application/processing-event.js';
 import type { DomainEventLike } from '../domain/protocols.js';
 import { MemoryFactory } from '../memory/memory-factory.js';
 import type { Mapper } from '../persistence/mapper.js';
+import type { Recording } from '../persistence/recording.js';
 import type { Notification, Tracking } from '../persistence/stored-event.js';
 import { EventSourcedProjection } from '../projection/event-sourced-projection.js';
 import { NotificationLogReader } from './notification-log-reader.js';
@@ -87,23 +88,56 @@ export class Follower extends EventSourcedProjection {
   }
 
   /**
+   * Processes recordings the leader has just saved (its prompt's), with the domain events it
+   * saved rather than decoding them again from its log (Python's `NewSingleThreadedRunner`
+   * does the same), when they are the next notifications after this follower's tracking of
+   * the leader: those already processed are skipped. Resolves `false`, having processed
+   * nothing, when they are not the next (a gap: pull instead, with `pullAndProcess`).
+   */
+  async processRecordings(leaderName: string, recordings: readonly Recording[]): Promise<boolean> {
+    const position = (await this.recorder.maxTrackingId(leaderName)) ?? 0;
+    const next = recordings.filter((recording) => recording.notification.id > position);
+    for (let i = 0; i < next.length; i++) {
+      if ((next[i] as Recording).notification.id !== position + 1 + i) return false;
+    }
+    await this.processInOrder(
+      leaderName,
+      next.map((recording) => recording.notification),
+      (i) => (next[i] as Recording).domainEvent,
+    );
+    return true;
+  }
+
+  /**
    * Processes a batch of the leader's notifications: those of `topics` with `processEvent`,
    * and the tracking of the last one alone when it was filtered out.
    */
-  protected async processNotifications(
+  protected processNotifications(
     leaderName: string,
     notifications: readonly Notification[],
   ): Promise<void> {
+    return this.processInOrder(leaderName, notifications, (i) =>
+      this.convertNotification(leaderName, notifications[i] as Notification),
+    );
+  }
+
+  /** Processes notifications in order, the domain event of the i-th given by `eventOf(i)`. */
+  private async processInOrder(
+    leaderName: string,
+    notifications: readonly Notification[],
+    eventOf: (index: number) => DomainEventLike,
+  ): Promise<void> {
     const topics = (this.constructor as typeof Follower).topics;
     let pending: Tracking | null = null;
-    for (const notification of notifications) {
+    for (let i = 0; i < notifications.length; i++) {
+      const notification = notifications[i] as Notification;
       const tracking: Tracking = { applicationName: leaderName, notificationId: notification.id };
       if (topics.length > 0 && !topics.includes(notification.topic)) {
         pending = tracking;
         continue;
       }
       pending = null;
-      await this.processEvent(this.convertNotification(leaderName, notification), tracking);
+      await this.processEvent(eventOf(i), tracking);
     }
     if (pending !== null) await this.record(new ProcessingEvent(pending));
   }

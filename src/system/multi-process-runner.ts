@@ -21,6 +21,7 @@ import {
   moduleSpecifier,
   type SystemReference,
 } from './system-reference.js';
+import { Waiters } from './waiters.js';
 
 const FIRST_RESTART_DELAY = 100;
 const MAX_RESTART_DELAY = 5000;
@@ -111,7 +112,7 @@ export class MultiProcessRunner implements AsyncDisposable {
   private readonly slots = new Map<string, ChildSlot>();
   private error: EventProcessingError | null = null;
   private stopping: Promise<void> | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   constructor(systemRef: SystemReference, options: MultiProcessRunnerOptions = {}) {
     checkSystemReference(systemRef);
@@ -221,20 +222,7 @@ export class MultiProcessRunner implements AsyncDisposable {
    * with its `EventProcessingError`.
    */
   async runForever(options: RunForeverOptions = {}): Promise<void> {
-    const { timeout, signal } = options;
-    if (this.error === null && this.stopping === null && signal?.aborted !== true) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          if (timer !== null) clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          this.waiters.delete(done);
-          resolve();
-        };
-        const timer = timeout === undefined ? null : setTimeout(done, timeout);
-        signal?.addEventListener('abort', done, { once: true });
-        this.waiters.add(done);
-      });
-    }
+    if (this.error === null && this.stopping === null) await this.waiters.wait(options);
     if (this.error === null) return;
     await this.stop();
     throw this.error;
@@ -247,7 +235,7 @@ export class MultiProcessRunner implements AsyncDisposable {
    */
   stop(): Promise<void> {
     this.stopping ??= this.stopAll();
-    this.wakeWaiters();
+    this.waiters.wakeAll();
     return this.stopping;
   }
 
@@ -370,11 +358,7 @@ export class MultiProcessRunner implements AsyncDisposable {
       const child = slot.process;
       if (child?.connected) child.send({ type: 'stop' }, () => {});
     }
-    this.wakeWaiters();
-  }
-
-  private wakeWaiters(): void {
-    for (const done of [...this.waiters]) done();
+    this.waiters.wakeAll();
   }
 }
 

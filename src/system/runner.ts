@@ -6,6 +6,7 @@ import { type EventProcessingError, RunnerAlreadyStartedError } from './errors.j
 import { Follower } from './follower.js';
 import { Leader, type PromptReceiver } from './leader.js';
 import type { System } from './system.js';
+import { Waiters } from './waiters.js';
 
 /** Options of a runner. */
 export interface RunnerOptions {
@@ -47,7 +48,7 @@ export abstract class Runner implements AsyncDisposable {
   /** The first processing error, once one happened (processing stopped there). */
   protected error: EventProcessingError | null = null;
   private stopping: Promise<void> | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   constructor(system: System, options: RunnerOptions = {}) {
     this.system = system;
@@ -123,20 +124,7 @@ export abstract class Runner implements AsyncDisposable {
    * ```
    */
   async runForever(options: RunForeverOptions = {}): Promise<void> {
-    const { timeout, signal } = options;
-    if (this.error === null && this.stopping === null && signal?.aborted !== true) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          if (timer !== null) clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          this.waiters.delete(done);
-          resolve();
-        };
-        const timer = timeout === undefined ? null : setTimeout(done, timeout);
-        signal?.addEventListener('abort', done, { once: true });
-        this.waiters.add(done);
-      });
-    }
+    if (this.error === null && this.stopping === null) await this.waiters.wait(options);
     if (this.error === null) return;
     await this.stop();
     // stop() rejects with the error; this is for the type checker.
@@ -149,12 +137,7 @@ export abstract class Runner implements AsyncDisposable {
    */
   protected failWith(error: EventProcessingError): void {
     if (this.error === null) this.error = error;
-    this.wakeWaiters();
-  }
-
-  /** Settles every `runForever` waiting. */
-  private wakeWaiters(): void {
-    for (const done of [...this.waiters]) done();
+    this.waiters.wakeAll();
   }
 
   /** Starts processing; a second call is a `RunnerAlreadyStartedError`. */
@@ -170,7 +153,7 @@ export abstract class Runner implements AsyncDisposable {
    */
   stop(): Promise<void> {
     this.stopping ??= this.stopAndClose();
-    this.wakeWaiters();
+    this.waiters.wakeAll();
     return this.stopping;
   }
 

@@ -1,5 +1,6 @@
+import type { Recording } from '../persistence/recording.js';
 import { EventProcessingError } from './errors.js';
-import type { PromptReceiver } from './leader.js';
+import type { PromptReceiver, RecordingEvent } from './leader.js';
 import { Runner } from './runner.js';
 
 /**
@@ -7,7 +8,10 @@ import { Runner } from './runner.js';
  * leaders prompt the runner, and the runner processes what they recorded, each follower in
  * the order of the system's pipes, until nothing is left (loops included). An awaited `save()`
  * resolves after every downstream follower has processed it, so tests need not wait. Events
- * saved before `start()` are processed by `start()`.
+ * saved before `start()` are processed by `start()`. A follower is given the domain events its
+ * leader saved, as they were saved (Python's `NewSingleThreadedRunner`), when they are the next
+ * after its tracking of the leader; otherwise (events saved elsewhere, before `start()`, or
+ * filtered by `notifyTopics`) it pulls them from the leader's log.
  *
  * A policy error is an `EventProcessingError` (carrying it as `cause`) from the `save()` that
  * caused the processing, from each later `save()` of a leader, and from `stop()`; nothing is
@@ -22,7 +26,11 @@ import { Runner } from './runner.js';
  * ```
  */
 export class SingleThreadedRunner extends Runner implements PromptReceiver {
-  private readonly prompted = new Set<string>();
+  /**
+   * The leaders to process, each with the recordings its prompts carried since (processed as
+   * they are when they follow a follower's tracking), or null: pull its log.
+   */
+  private readonly prompted = new Map<string, Recording[] | null>();
   private draining: Promise<void> | null = null;
   private isStopped = false;
 
@@ -34,16 +42,23 @@ export class SingleThreadedRunner extends Runner implements PromptReceiver {
    * Adds the leader to the names to process and returns the running processing (started when
    * none runs). Before `start()` and after `stop()` it only notes the name.
    */
-  receivePrompt(leaderName: string): Promise<void> | undefined {
+  receivePrompt(leaderName: string, recordingEvent?: RecordingEvent): Promise<void> | undefined {
     if (this.error !== null) return Promise.reject(this.error);
-    this.prompted.add(leaderName);
+    const received = this.prompted.get(leaderName);
+    if (!this.isStarted || this.isStopped || recordingEvent === undefined) {
+      this.prompted.set(leaderName, null);
+    } else if (received === undefined) {
+      this.prompted.set(leaderName, [...recordingEvent.recordings]);
+    } else if (received !== null) {
+      received.push(...recordingEvent.recordings);
+    }
     if (!this.isStarted || this.isStopped) return undefined;
     this.draining ??= this.drain();
     return this.draining;
   }
 
   protected override async startRunning(): Promise<void> {
-    for (const name of this.system.leaders) this.prompted.add(name);
+    for (const name of this.system.leaders) this.prompted.set(name, null);
     this.draining ??= this.drain();
     await this.draining;
   }
@@ -61,14 +76,19 @@ export class SingleThreadedRunner extends Runner implements PromptReceiver {
     try {
       const followers = this.followers();
       for (;;) {
-        const [leaderName] = this.prompted;
-        if (leaderName === undefined || this.isStopped) return;
+        const [entry] = this.prompted;
+        if (entry === undefined || this.isStopped) return;
+        const [leaderName, received] = entry;
         this.prompted.delete(leaderName);
+        // Concurrent saves may prompt out of order.
+        received?.sort((a, b) => a.notification.id - b.notification.id);
         for (const followerName of this.system.leads.get(leaderName) ?? []) {
           const follower = followers.get(followerName);
           if (follower === undefined) continue;
           try {
-            await follower.pullAndProcess(leaderName);
+            const processed =
+              received !== null && (await follower.processRecordings(leaderName, received));
+            if (!processed) await follower.pullAndProcess(leaderName);
           } catch (cause) {
             const error = EventProcessingError.from(
               cause,

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AggregateEvent } from '../../src/domain/index.js';
+import type { DomainEventLike } from '../../src/domain/protocols.js';
 import { getTopic } from '../../src/domain/topics.js';
 import { AESCipher } from '../../src/persistence/aes-cipher.js';
 import { EventProcessingError, RunnerAlreadyStartedError } from '../../src/system/errors.js';
@@ -14,6 +15,7 @@ import { System, type SystemAppClass } from '../../src/system/system.js';
 import { freshEnv, type SystemBackend } from './backends.js';
 import {
   Audit,
+  BankAccount,
   BankAccounts,
   type Command,
   Commands,
@@ -53,12 +55,45 @@ export function singleThreadedRunnerSuite(backend: SystemBackend): void {
       await using runner = await runnerOf([[BankAccounts, EmailProcess]], {
         BANKACCOUNTS_CIPHER_KEY: AESCipher.createKey(),
       });
-      await runner.start();
       const accounts = runner.get(BankAccounts);
+      // Saved before start(): pulled from the log and decoded with the leader's key.
+      await accounts.openAccount('Bob', 'bob@example.com');
+      await runner.start();
       assert.ok(accounts.mapper.cipher !== null);
       assert.equal(runner.get(EmailProcess).mapper.cipher, null);
-      await accounts.openAccount('Alice', 'alice@example.com');
       assert.equal(await emails(runner.get(EmailProcess)), 1);
+      await accounts.openAccount('Alice', 'alice@example.com');
+      assert.equal(await emails(runner.get(EmailProcess)), 2);
+    });
+
+    it('gives a follower the events its leader saved, and pulls those saved elsewhere', async () => {
+      class SeenEvents extends Audit {
+        static override readonly name = 'SeenEvents';
+        readonly received: DomainEventLike[] = [];
+        override policy(domainEvent: DomainEventLike): void {
+          this.received.push(domainEvent);
+        }
+      }
+      const system = new System([[BankAccounts, SeenEvents]]);
+      const env = await freshEnv(backend, system.nodes.keys());
+      await using runner = new SingleThreadedRunner(system, { env });
+      await runner.start();
+      const accounts = runner.get(BankAccounts);
+      const seen = runner.get(SeenEvents);
+      const alice = new BankAccount('Alice', 'alice@example.com');
+      const [saved] = await accounts.save(alice);
+      assert.equal(seen.received.length, 1);
+      assert.equal(seen.received[0], saved?.domainEvent, 'not the event the leader saved');
+      if (!backend.persistent) return;
+      // Saved by another instance (no prompt): a gap before the next prompt's recordings.
+      await using elsewhere = new BankAccounts({ env });
+      const bobId = await elsewhere.openAccount('Bob', 'bob@example.com');
+      const carolId = await accounts.openAccount('Carol', 'carol@example.com');
+      assert.deepEqual(
+        seen.received.map((event) => event.originatorId),
+        [alice.id, bobId, carolId],
+      );
+      assert.equal(await seen.recorder.maxTrackingId('BankAccounts'), 3);
     });
 
     it("propagates an application constructor's error from the runner's constructor", async () => {
