@@ -91,6 +91,18 @@ function concurrentRunnerSuite(backend: SystemBackend): void {
       }
     });
 
+    it('gives its onError to every application it constructs', async () => {
+      const onError = (): void => {};
+      await using runner = await runnerOf(
+        new System([[BankAccounts, EmailProcess], [Single]]),
+        {},
+        { onError },
+      );
+      for (const cls of [BankAccounts, EmailProcess, Single]) {
+        assert.equal(runner.get(cls).factory.onError, onError, cls.name);
+      }
+    });
+
     it('refuses a second start() with RunnerAlreadyStartedError', async () => {
       await using runner = await runnerOf(new System([[BankAccounts, EmailProcess]]));
       await runner.start();
