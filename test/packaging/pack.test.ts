@@ -150,6 +150,10 @@ export function isIntegrityError(e: unknown): e is m.IntegrityError { return e i
   return aggregate.version;
 }
 export function isNotFound(e: unknown): e is m.AggregateNotFoundError { return e instanceof m.AggregateNotFoundError; }`,
+  './interface': `export function serveLog(app: m.NotificationLogSource): (request: Request) => Promise<Response> {
+  return m.createNotificationLogHandler(new m.NotificationLogJSONService(app), { basePath: '/log' });
+}
+export const remote: m.NotificationLogInterface = new m.HttpNotificationLogInterface('http://127.0.0.1:1/log');`,
   './testing':
     'export const contract: (...args: never[]) => unknown = m.applicationRecorderContract;',
 };

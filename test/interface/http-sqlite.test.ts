@@ -1,0 +1,4 @@
+import { sqliteBackend } from '../system/backends.js';
+import { httpSuite } from './http-suite.js';
+
+httpSuite(sqliteBackend);

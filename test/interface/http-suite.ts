@@ -1,0 +1,305 @@
+// The notification log over HTTP, on a real node:http server on 127.0.0.1, against a backend
+// (SQLite files, PostgreSQL schemas): sections, selections, caching, a remote follower.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { Application } from '../../src/application/application.js';
+import {
+  createNotificationLogHandler,
+  HttpNotificationLogInterface,
+  NotificationLogHttpError,
+  NotificationLogJSONClient,
+  NotificationLogJSONService,
+} from '../../src/interface/index.js';
+import { AESCipher } from '../../src/persistence/aes-cipher.js';
+import { NotificationLogReader } from '../../src/system/notification-log-reader.js';
+import type { EnvType } from '../../src/utils/environment.js';
+import { freshEnv, type SystemBackend } from '../system/backends.js';
+import { BankAccount, BankAccounts } from '../system/fixtures/bank.js';
+import { Recorder, serve, type TestServer } from './helpers.js';
+
+interface Setup {
+  env: EnvType;
+  leader: BankAccounts;
+  server: TestServer;
+  close(): Promise<void>;
+}
+
+export function httpSuite(backend: SystemBackend): void {
+  describe(`the notification log over HTTP (${backend.name})`, () => {
+    if (backend.tearDown) after(() => backend.tearDown?.());
+
+    async function setUp(
+      options: { env?: EnvType; basePath?: string; serverApp?: (env: EnvType) => Application } = {},
+    ): Promise<Setup> {
+      const env = { ...(await freshEnv(backend, ['BankAccounts', 'Recorder'])), ...options.env };
+      const leader = new BankAccounts({ env });
+      const served = options.serverApp?.(env) ?? leader;
+      const basePath = options.basePath ?? '/notifications';
+      const server = await serve(
+        createNotificationLogHandler(new NotificationLogJSONService(served), { basePath }),
+        basePath,
+      );
+      return {
+        env,
+        leader,
+        server,
+        async close() {
+          await server.close();
+          if (served !== leader) await served.close();
+          await leader.close();
+        },
+      };
+    }
+
+    test('sections link by next_id; the last is partial; past the end is empty', async () => {
+      const s = await setUp();
+      try {
+        for (let i = 0; i < 25; i++) await s.leader.openAccount(`A${i}`, `a${i}@example.com`);
+        const log = new NotificationLogJSONClient(new HttpNotificationLogInterface(s.server.url));
+        const first = await log.get('1,10');
+        assert.equal(first.id, '1,10');
+        assert.equal(first.nextId, '11,20');
+        assert.deepEqual(
+          first.items.map((n) => n.id),
+          [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        );
+        const local = await s.leader.notificationLog.get('1,10');
+        assert.deepEqual(first.items, local.items.map(plain));
+        const last = await log.get('21,30');
+        assert.equal(last.id, '21,25');
+        assert.equal(last.nextId, null);
+        assert.equal(last.items.length, 5);
+        const past = await log.get('31,40');
+        assert.deepEqual(past, { id: null, nextId: null, items: [] });
+        const reader = new NotificationLogReader(log, 10);
+        const ids: number[] = [];
+        for await (const n of reader.read({ start: 1 })) ids.push(n.id);
+        assert.deepEqual(
+          ids,
+          Array.from({ length: 25 }, (_, i) => i + 1),
+        );
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('full sections are immutable with an ETag and a 304; partial ones no-cache', async () => {
+      const s = await setUp();
+      try {
+        for (let i = 0; i < 12; i++) await s.leader.openAccount(`A${i}`, `a${i}@example.com`);
+        const full = await fetch(`${s.server.url}/1,10`);
+        assert.equal(full.status, 200);
+        assert.equal(full.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+        assert.equal(full.headers.get('content-type'), 'application/json');
+        const etag = full.headers.get('etag');
+        assert.match(etag ?? '', /^".+"$/);
+        const body = await full.text();
+        assert.ok(body.startsWith('{"id": "1,10", "next_id": "11,20", "items": [{"id": 1, '));
+        const again = await fetch(`${s.server.url}/1,10`, {
+          headers: { 'If-None-Match': etag ?? '' },
+        });
+        assert.equal(again.status, 304);
+        assert.equal(await again.text(), '');
+        const other = await fetch(`${s.server.url}/1,10`, { headers: { 'If-None-Match': '"x"' } });
+        assert.equal(other.status, 200);
+        await other.text();
+        const partial = await fetch(`${s.server.url}/11,20`);
+        assert.equal(partial.headers.get('cache-control'), 'no-cache');
+        assert.equal(JSON.parse(await partial.text()).id, '11,12');
+        const empty = await fetch(`${s.server.url}/21,30`);
+        assert.equal(empty.headers.get('cache-control'), 'no-cache');
+        assert.equal(await empty.text(), '{"id": null, "next_id": null, "items": []}');
+        const items = await fetch(`${s.server.url}?start=1&limit=2`);
+        assert.equal(items.headers.get('cache-control'), 'no-cache');
+        assert.equal(JSON.parse(await items.text()).length, 2);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('the client is a NotificationLog: select with topics, stop and inclusiveOfStart', async () => {
+      const s = await setUp();
+      try {
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i++) {
+          const id = await s.leader.openAccount(`A${i}`, `a${i}@example.com`);
+          await s.leader.credit(id, 10);
+          ids.push(id);
+        }
+        const log = new NotificationLogJSONClient(new HttpNotificationLogInterface(s.server.url));
+        const all = await log.select(1, 100);
+        assert.deepEqual(all, (await s.leader.recorder.selectNotifications(1, 100)).map(plain));
+        assert.equal(all[0]?.originatorId, ids[0]);
+        const creditTopic = all[1]?.topic ?? '';
+        const credits = await log.select(1, 10, { topics: [creditTopic] });
+        assert.deepEqual(
+          credits.map((n) => n.id),
+          [2, 4, 6, 8],
+        );
+        assert.deepEqual(
+          (await log.select(3, 10, { stop: 5, inclusiveOfStart: false })).map((n) => n.id),
+          [4, 5],
+        );
+        assert.deepEqual(await log.select(9, 10), []);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('a Follower pulls and processes a remote leader', async () => {
+      const s = await setUp();
+      try {
+        const opened: string[] = [];
+        for (let i = 0; i < 15; i++) opened.push(await s.leader.openAccount(`A${i}`, `${i}@x`));
+        const follower = new Recorder({ env: s.env });
+        try {
+          follower.follow(
+            'BankAccounts',
+            new NotificationLogJSONClient(new HttpNotificationLogInterface(s.server.url)),
+          );
+          await follower.pullAndProcess('BankAccounts');
+          assert.deepEqual(
+            follower.seen.map((e) => e.originatorId),
+            opened,
+          );
+          assert.ok(follower.seen.every((e) => e.event instanceof BankAccount.Opened));
+          assert.equal(await follower.recorder.maxTrackingId('BankAccounts'), 15);
+          await s.leader.credit(opened[0] ?? '', 5);
+          await follower.pullAndProcess('BankAccounts');
+          assert.equal(follower.seen.length, 16);
+        } finally {
+          await follower.close();
+        }
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('ciphertext stays ciphertext: the server has no key, the follower decodes', async () => {
+      const key = AESCipher.createKey();
+      const s = await setUp({
+        env: { BANKACCOUNTS_CIPHER_KEY: key },
+        // The server reads the same database without the key.
+        serverApp: (env) => {
+          const { BANKACCOUNTS_CIPHER_KEY: _, ...withoutKey } = env as Record<string, string>;
+          return new Application({ name: 'BankAccounts', env: withoutKey });
+        },
+      });
+      try {
+        await s.leader.openAccount('Secret Name', 'secret@example.com');
+        const text = await (await fetch(`${s.server.url}/1,10`)).text();
+        const item = JSON.parse(text).items[0] as { state: string };
+        const state = Buffer.from(item.state, 'base64');
+        assert.ok(!state.toString('latin1').includes('Secret Name'));
+        assert.deepEqual(
+          new Uint8Array(state),
+          new Uint8Array((await s.leader.recorder.selectNotifications(1, 1))[0]?.state ?? []),
+        );
+        const follower = new Recorder({ env: s.env });
+        try {
+          follower.follow(
+            'BankAccounts',
+            new NotificationLogJSONClient(new HttpNotificationLogInterface(s.server.url)),
+          );
+          await follower.pullAndProcess('BankAccounts');
+          assert.equal(
+            (follower.seen[0]?.event as unknown as { fullName: string } | undefined)?.fullName,
+            'Secret Name',
+          );
+        } finally {
+          await follower.close();
+        }
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('two clients open 30 accounts each while a remote follower reads: each event once, in order', async () => {
+      const s = await setUp();
+      const follower = new Recorder({ env: s.env });
+      try {
+        follower.follow(
+          'BankAccounts',
+          new NotificationLogJSONClient(new HttpNotificationLogInterface(s.server.url)),
+        );
+        let writing = true;
+        const opened: string[] = [];
+        const writer = async (name: string): Promise<void> => {
+          for (let i = 0; i < 30; i++)
+            opened.push(await s.leader.openAccount(`${name}${i}`, 'x@x'));
+        };
+        const reading = (async () => {
+          while (writing) {
+            await follower.pullAndProcess('BankAccounts');
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          await follower.pullAndProcess('BankAccounts');
+        })();
+        await Promise.all([writer('A'), writer('B')]).finally(() => {
+          writing = false;
+        });
+        await reading;
+        assert.deepEqual(
+          follower.seen.map((e) => e.id),
+          Array.from({ length: 60 }, (_, i) => i + 1),
+        );
+        assert.deepEqual(follower.seen.map((e) => e.originatorId).sort(), [...opened].sort());
+        const log = new NotificationLogJSONClient(new HttpNotificationLogInterface(s.server.url));
+        for (let first = 1; first <= 51; first += 10) {
+          assert.equal((await log.get(`${first},${first + 9}`)).items.length, 10);
+        }
+        assert.equal((await log.get('61,70')).items.length, 0);
+        assert.deepEqual(await log.select(61, 10), []);
+      } finally {
+        await follower.close();
+        await s.close();
+      }
+    });
+
+    test('a closed server is a clear error; once restarted the follower continues', async () => {
+      const s = await setUp();
+      const follower = new Recorder({ env: s.env });
+      let restarted: TestServer | null = null;
+      try {
+        const opened: string[] = [];
+        for (let i = 0; i < 5; i++) opened.push(await s.leader.openAccount(`A${i}`, 'x@x'));
+        follower.follow(
+          'BankAccounts',
+          new NotificationLogJSONClient(new HttpNotificationLogInterface(s.server.url)),
+        );
+        await follower.pullAndProcess('BankAccounts');
+        await s.server.close();
+        for (let i = 5; i < 8; i++) opened.push(await s.leader.openAccount(`A${i}`, 'x@x'));
+        await assert.rejects(follower.pullAndProcess('BankAccounts'), (error: unknown) => {
+          assert.ok(error instanceof NotificationLogHttpError);
+          assert.equal(error.status, null);
+          assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/notifications\?.* failed: /);
+          // A pooled keep-alive socket says "other side closed"; a new one ECONNREFUSED.
+          assert.match(error.message, /ECONNREFUSED|other side closed/);
+          return true;
+        });
+        restarted = await serve(
+          createNotificationLogHandler(new NotificationLogJSONService(s.leader), {
+            basePath: '/notifications',
+          }),
+          '/notifications',
+          s.server.port,
+        );
+        await follower.pullAndProcess('BankAccounts');
+        assert.deepEqual(
+          follower.seen.map((e) => e.originatorId),
+          opened,
+        );
+      } finally {
+        await restarted?.close();
+        await follower.close();
+        await s.leader.close();
+      }
+    });
+  });
+}
+
+/** A notification with its state as a plain Uint8Array (as the client decodes it). */
+function plain<T extends { state: Uint8Array }>(n: T): T {
+  return { ...n, state: new Uint8Array(n.state) };
+}
