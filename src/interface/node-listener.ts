@@ -66,6 +66,13 @@ async function respond(
       return;
     }
     const reader = response.body.getReader();
+    // A client that goes away while the body waits for its next chunk cancels the body.
+    const cancel = (): void => {
+      if (!res.writableFinished) {
+        reader.cancel(new Error('The client closed the connection.')).catch(() => {});
+      }
+    };
+    res.on('close', cancel);
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -84,6 +91,7 @@ async function respond(
         }
       }
     } finally {
+      res.off('close', cancel);
       if (res.destroyed) await reader.cancel().catch(() => {});
       else reader.releaseLock();
     }

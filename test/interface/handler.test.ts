@@ -155,4 +155,35 @@ describe('createNotificationLogHandler', () => {
     }
     assert.deepEqual(errors, []);
   });
+
+  test('toNodeListener cancels a streamed body when the client goes away', async () => {
+    let cancelled: (reason: unknown) => void = () => {};
+    const cancelledOnce = new Promise((resolve) => {
+      cancelled = resolve;
+    });
+    const streaming = await serve(async () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('['));
+        },
+        cancel(reason) {
+          cancelled(reason);
+        },
+      });
+      return new Response(body, { headers: { 'Content-Type': 'application/json' } });
+    });
+    try {
+      const controller = new AbortController();
+      const response = await fetch(streaming.url, { signal: controller.signal });
+      const reader = response.body?.getReader();
+      assert.deepEqual((await reader?.read())?.value, new TextEncoder().encode('['));
+      controller.abort();
+      await cancelledOnce;
+      const after = await fetch(`${open.url}/1,10`);
+      assert.equal(after.status, 200);
+      await after.text();
+    } finally {
+      await streaming.close();
+    }
+  });
 });
