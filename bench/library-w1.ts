@@ -4,7 +4,7 @@
  * dog, then reads the whole notification log (`app.notificationLog.select`, in pages) and
  * decodes every event with `app.mapper.toDomainEvent`.
  */
-import type { Application } from 'eventsourcing/application';
+import type { Application, NotificationLog } from 'eventsourcing/application';
 import type { Store } from './backends.js';
 import { DogSchool, namedApplication } from './dog-school.js';
 import type { LibraryW1Figures, Progress, W1Options } from './w1-figures.js';
@@ -72,10 +72,10 @@ function insertCalls(app: DogSchool): number | null {
 
 /**
  * Reads the whole notification log in pages, decodes every event, and returns the count (W1's
- * log read, and the projections' `log_read_per_s`).
+ * log read, the projections' `log_read_per_s`, and both reads of the `http` entries).
  */
 export async function readNotificationLog(
-  app: Pick<Application, 'notificationLog' | 'mapper'>,
+  app: { readonly notificationLog: NotificationLog; readonly mapper: Application['mapper'] },
   pageSize: number,
 ): Promise<number> {
   const mapper = app.mapper;

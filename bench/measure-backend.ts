@@ -1,9 +1,12 @@
 /**
  * Everything measured on one backend: a probe, W1 through the library and the bare driver at
- * each number in flight, the snapshot timing, the projections and the systems. `npm run bench` runs this in a child process
+ * each number in flight, the snapshot timing, the projections, the systems and the log over
+ * HTTP. `npm run bench` runs this in a child process
  * per backend (see backend-process.ts).
  */
 import { type BackendName, openStore, type StoreSettings } from './backends.js';
+import { measureHttp } from './http.js';
+import type { HttpFigures } from './http-report.js';
 import { runLibraryW1 } from './library-w1.js';
 import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
@@ -34,6 +37,7 @@ export type BackendFigures =
       sqlite: MachineInfo['sqlite'];
       projections: ProjectionFigures[];
       system: SystemPart | null;
+      http: HttpFigures | null;
     };
 
 /** Writes a progress line on stderr. */
@@ -103,7 +107,10 @@ export async function measureBackend(
         log,
       )
     : null;
-  return { backend, skipped: null, results, snapshot, sqlite, projections, system };
+  const http = options.http
+    ? await measureHttp(backend, settings, { dogs: options.dogs, tricks: options.tricks }, log)
+    : null;
+  return { backend, skipped: null, results, snapshot, sqlite, projections, system, http };
 }
 
 /**

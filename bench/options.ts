@@ -3,9 +3,12 @@ import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from './backends.js';
 
 /** The parts of a run that `--only` selects from. */
-export const BENCH_PARTS = ['w1', 'snapshots', 'memory', 'projections', 'system'] as const;
+export const BENCH_PARTS = ['w1', 'snapshots', 'memory', 'projections', 'system', 'http'] as const;
 
-/** A part of a run: W1, the snapshot timing, the memory growth, the projections, or the systems. */
+/**
+ * A part of a run: W1, the snapshot timing, the memory growth, the projections, the systems, or
+ * the notification log over HTTP.
+ */
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** What one benchmark run does. */
@@ -41,6 +44,8 @@ export interface BenchOptions {
   system: boolean;
   /** Also run the Python library's runners on the systems workload (bench/python/). */
   python: boolean;
+  /** Read W1's log over HTTP beside the local read on each backend (issue 14). */
+  http: boolean;
 }
 
 /** The usage text of `--help`. */
@@ -65,7 +70,8 @@ export const USAGE = `Usage: npm run bench -- [options]
                             quick 20000; 0 skips the projections)
   --latency-samples N       live-latency samples per projection and of the bare pg pipeline
                             (default 300; quick 100)
-  --only a,b                run only these parts: w1, snapshots, memory, projections, system
+  --only a,b                run only these parts: w1, snapshots, memory, projections, system,
+                            http
   --python                  with the system part: also the Python library's runners on the same
                             workload (bench/python/system_bench.py; needs /usr/bin/python3 or
                             PYTHON, the library's source in PYEVENTSOURCING_PATH or /tmp/pyes,
@@ -175,6 +181,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     latencySamples: positiveInt('latency-samples', values['latency-samples'], quick ? 100 : 300),
     system: parts.has('system'),
     python: values.python === true,
+    http: parts.has('http'),
   };
 }
 

@@ -1,4 +1,5 @@
 /** The benchmark's JSON document, and the issue's targets evaluated against it. */
+import { formatHttpTable, type HttpFigures, httpTargets } from './http-report.js';
 import type { MemoryFigures } from './memory-growth.js';
 import {
   formatProjectionsTable,
@@ -50,6 +51,8 @@ export interface BenchReport {
   system_notes?: string[];
   /** The Python library's runners on the systems workload (`--python`). */
   python_system?: PythonSystemFigures[];
+  /** W1's log read and decoded over HTTP and locally, per backend (issue 14). */
+  http?: HttpFigures[];
   skipped: { backend: string; reason: string }[];
   targets: TargetResult[];
 }
@@ -62,8 +65,8 @@ function find(results: readonly ResultEntry[], backend: string, inFlight: number
 }
 
 /**
- * Evaluates the targets of issues 4 (1–7), 12 (8–10, projections) and 13 (11–13, systems) that
- * this run measured.
+ * Evaluates the targets of issues 4 (1–7), 12 (8–10, projections), 13 (11–13, systems) and 14
+ * (14, the log over HTTP) that this run measured.
  */
 export function evaluateTargets(
   results: readonly ResultEntry[],
@@ -71,6 +74,7 @@ export function evaluateTargets(
   memory: MemoryFigures | null,
   projections: readonly ProjectionFigures[] = [],
   system: SystemPart | null = null,
+  http: readonly HttpFigures[] = [],
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (id: number, target: string, measured: string | null, met: boolean | null) =>
@@ -143,6 +147,7 @@ export function evaluateTargets(
   // Target 13 is against W1's memory command rate of this run: W1's own when it ran.
   const w1Memory = mem1?.command_per_s ?? system?.w1_memory_command_per_s ?? null;
   targets.push(...systemTargets(system?.entries ?? [], w1Memory));
+  targets.push(...httpTargets(http));
   return targets;
 }
 
@@ -223,6 +228,11 @@ export function formatTable(report: BenchReport): string {
         python,
       ),
     );
+  }
+  const http = report.http ?? [];
+  if (http.length > 0) {
+    if (lines.length > 0) lines.push('');
+    lines.push(...formatHttpTable(http));
   }
   lines.push('');
   lines.push('| target | measured | met |');

@@ -3,13 +3,14 @@
  * bare drivers, the notification log read, snapshot timing, memory growth, projections
  * (catch-up and live latency; `--only projections` runs them alone) and systems (a leader and
  * a process application under each runner; `--only system`, and `--python` for the Python
- * library's runners); progress on
+ * library's runners) and the notification log over HTTP (`--only http`); progress on
  * stderr, then a table (or, with `--json`, one JSON document) on stdout. Exits non-zero on
  * errors only: the targets are reported, not enforced. Each backend is measured in a child
  * process of its own (backend-process.ts). See docs/benchmarks.md.
  */
 import { CHILD_BACKEND, measureInChildProcess } from './backend-process.js';
 import { type BackendName, postgresSettingsFromEnv, type StoreSettings } from './backends.js';
+import type { HttpFigures } from './http-report.js';
 import { fmt } from './library-w1.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { log, measureBackend } from './measure-backend.js';
@@ -55,6 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const snapshots: SnapshotFigures[] = [];
   const projections: ProjectionFigures[] = [];
   const system: SystemPart = { entries: [], w1_memory_command_per_s: null, notes: [] };
+  const http: HttpFigures[] = [];
   let sqliteInfo: MachineInfo['sqlite'] = null;
   for (const backend of options.backends) {
     const figures = await measureInChildProcess(backend, argv);
@@ -78,6 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
       system.notes.push(...figures.system.notes);
       system.w1_memory_command_per_s ??= figures.system.w1_memory_command_per_s;
     }
+    if (figures.http !== null) http.push(figures.http);
   }
   let pythonSystem: PythonSystemFigures[] = [];
   if (options.system && options.python) {
@@ -96,7 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`memory growth: ${memory.rss_growth_mb.toFixed(1)} MB`);
   }
 
-  const targets = evaluateTargets(results, snapshots, memory, projections, system);
+  const targets = evaluateTargets(results, snapshots, memory, projections, system, http);
   const report: BenchReport = {
     machine: { ...machine },
     workload: {
@@ -125,6 +128,7 @@ async function main(argv: readonly string[]): Promise<number> {
     system_w1_memory_command_per_s: system.w1_memory_command_per_s,
     system_notes: system.notes,
     python_system: pythonSystem,
+    http,
     skipped,
     targets,
   };
