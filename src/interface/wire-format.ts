@@ -79,17 +79,15 @@ export function decodeNotificationItem(
         : originator_id,
     originatorVersion: originator_version as number,
     topic,
-    state: new Uint8Array(Buffer.from(state, 'base64')),
+    state: bytesOf(Buffer.from(state, 'base64')),
   };
 }
 
 /** A section as the Python library's JSON, byte for byte (`json.dumps` with its defaults). */
 export function encodeSection(section: Section): string {
-  return pythonJsonDumps({
-    id: section.id,
-    next_id: section.nextId,
-    items: section.items.map(encodeNotificationItem),
-  });
+  const id = section.id === null ? 'null' : asciiString(section.id);
+  const nextId = section.nextId === null ? 'null' : asciiString(section.nextId);
+  return `{"id": ${id}, "next_id": ${nextId}, "items": ${encodeNotifications(section.items)}}`;
 }
 
 /** A section from the Python library's JSON. */
@@ -113,7 +111,31 @@ export function decodeSection(json: string, options: WireFormatOptions = {}): Se
 
 /** A selection of notifications as the Python library's JSON (a bare array of items). */
 export function encodeNotifications(notifications: readonly Notification[]): string {
-  return pythonJsonDumps(notifications.map(encodeNotificationItem));
+  const n = notifications.length;
+  if (n === 0) return '[]';
+  let text = `[${itemText(notifications[0] as Notification)}`;
+  for (let i = 1; i < n; i++) text += `, ${itemText(notifications[i] as Notification)}`;
+  return `${text}]`;
+}
+
+/**
+ * One item's JSON, written directly: what `pythonJsonDumps(encodeNotificationItem(n))` writes
+ * (the wire-format tests hold the two to the same bytes), several times faster, since a
+ * server writes every item it serves.
+ */
+function itemText(notification: Notification): string {
+  const id = notification.originatorId;
+  // A UUID's hex needs no escaping; other ids and topics are escaped only when they must be.
+  const originatorId = uuidPattern.test(id)
+    ? `"${id.replace(/-/g, '').toLowerCase()}"`
+    : asciiString(id);
+  const state = notification.state;
+  const base64 = Buffer.from(state.buffer, state.byteOffset, state.byteLength).toString('base64');
+  return (
+    `{"id": ${notification.id}, "originator_id": ${originatorId}, "originator_version": ` +
+    `${notification.originatorVersion}, "topic": ${asciiString(notification.topic)}, ` +
+    `"state": "${base64}"}`
+  );
 }
 
 /** A selection of notifications from the Python library's JSON. */
@@ -152,13 +174,22 @@ export function pythonJsonDumps(value: unknown): string {
   }
 }
 
+/** Printable ASCII other than the quote and the backslash: written as it is. */
+const plainText = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function asciiString(value: string): string {
+  if (plainText.test(value)) return `"${value}"`;
   // JSON.stringify escapes quotes, backslashes, control characters and lone surrogates as
   // Python does; Python also escapes DEL and everything outside ASCII.
   return JSON.stringify(value).replace(
     /[\u007f-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+}
+
+/** The bytes as a plain `Uint8Array` view (a Buffer's methods are not part of the shape). */
+function bytesOf(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 function hyphenate(hex: string): string {

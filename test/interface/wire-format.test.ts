@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import {
   decodeNotifications,
   decodeSection,
+  encodeNotificationItem,
   encodeNotifications,
   encodeSection,
   pythonJsonDumps,
@@ -75,4 +76,35 @@ test('malformed JSON is a clear error', () => {
   assert.throws(() => decodeNotifications('{}'), /expected a JSON array/);
   assert.throws(() => decodeNotifications('[{"id": "1"}]'), /"id" must be an integer, got "1"/);
   assert.equal(pythonJsonDumps({ a: [true, null, 1] }), '{"a": [true, null, 1]}');
+});
+
+test("the items' direct writer writes what the generic one writes", () => {
+  const notifications = [
+    ...section.items,
+    {
+      id: 3,
+      originatorId: 'a"b\\c',
+      originatorVersion: 9,
+      topic: 'x\\y',
+      state: new Uint8Array([1]),
+    },
+    {
+      id: 4,
+      originatorId: uuid,
+      originatorVersion: 1,
+      topic: 'plain:Topic',
+      state: new Uint8Array(300).fill(7),
+    },
+    {
+      id: 5,
+      originatorId: `${uuid}x`,
+      originatorVersion: 1,
+      topic: '\u0000\u001f',
+      state: new Uint8Array(),
+    },
+  ];
+  assert.equal(
+    encodeNotifications(notifications),
+    pythonJsonDumps(notifications.map(encodeNotificationItem)),
+  );
 });
