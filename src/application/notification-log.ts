@@ -28,6 +28,12 @@ export interface NotificationLog {
     limit: number,
     options?: SelectNotificationsOptions,
   ): Promise<Notification[]>;
+  /**
+   * The limit `select` is best asked with, when it is more than a reader's section size: a
+   * remote log (`NotificationLogJSONClient`) reads pages of 1,000 in one request each, and a
+   * `NotificationLogReader` asks for this many at once. Absent for local logs.
+   */
+  readonly selectLimit?: number;
 }
 
 /** Options of `LocalNotificationLog`. */

@@ -13,6 +13,7 @@
 export {
   HttpNotificationLogInterface,
   type HttpNotificationLogInterfaceOptions,
+  type HttpSubscribeOptions,
   NotificationLogHttpError,
 } from './http-notification-log-interface.js';
 export { type NodeRequestListener, toNodeListener } from './node-listener.js';
@@ -25,6 +26,9 @@ export type {
   GetLogSectionOptions,
   GetNotificationsOptions,
   NotificationLogInterface,
+  NotificationSubscription,
+  SubscribableNotificationLogInterface,
+  SubscribeNotificationsOptions,
 } from './notification-log-interface.js';
 export {
   NotificationLogJSONClient,

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { NotificationLogInterface } from './notification-log-interface.js';
+import type { Notification } from '../persistence/stored-event.js';
+import type {
+  NotificationLogInterface,
+  SubscribableNotificationLogInterface,
+} from './notification-log-interface.js';
+import { encodeNotificationItem, pythonJsonDumps } from './wire-format.js';
 
 /** A WHATWG fetch handler: a `Request` in, a `Response` out (Node, Bun, Deno, Hono, …). */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -19,13 +24,29 @@ export interface NotificationLogHandlerOptions {
    * The default `limit` when none is given.
    */
   maxLimit?: number;
-  /** Called with an unexpected error (the service's, `authorize`'s) before a 500 is sent. */
+  /**
+   * Called with an unexpected error (the service's, `authorize`'s) before a 500 is sent, and
+   * with an error that ends a stream.
+   */
   onError?: (error: unknown) => void;
+  /**
+   * Milliseconds between the heartbeat lines of a stream, `{"heartbeat": <ms since epoch>}`
+   * (default 15,000).
+   */
+  heartbeatInterval?: number;
+  /**
+   * Aborting it ends every open stream cleanly (each body ends after its last complete line,
+   * the subscription and timer released) and answers later stream requests 503: abort it
+   * before `server.close()`, which waits for open responses to end. Sections and selections
+   * are still served.
+   */
+  signal?: AbortSignal;
 }
 
 const sectionIdPattern = /^(\d{1,15}),(\d{1,15})$/;
 const integerPattern = /^\d{1,15}$/;
 const knownParameters = new Set(['start', 'limit', 'topics', 'inclusive_of_start', 'stop']);
+const streamParameters = new Set(['gt', 'topics']);
 
 /**
  * Serves a notification log (usually `new NotificationLogJSONService(app)`) over HTTP as a
@@ -38,6 +59,15 @@ const knownParameters = new Set(['start', 'limit', 'topics', 'inclusive_of_start
  *   `limit` notifications from `start` (default 1), of the `topics` (repeated, or separated by
  *   commas), `inclusive_of_start` `1`/`0` or `true`/`false` (default true), up to `stop`.
  *
+ * - `GET {basePath}/stream?gt=&topics=`: when the service has `subscribe` (as
+ *   `NotificationLogJSONService` does; 404 otherwise), newline-delimited JSON
+ *   (`application/x-ndjson`) that stays open: one line per notification recorded with an id
+ *   greater than `gt` (default: all), in order, each an item of the wire format, and a line
+ *   `{"heartbeat": <ms since epoch>}` at once and then every `heartbeatInterval`. It ends when
+ *   the client goes away or the `signal` aborts, leaving no subscription or timer behind.
+ *   `HttpNotificationLogInterface.subscribe` reads it.
+ *
+ * Selections, and a 400 for a limit over the maximum, carry `X-Max-Limit: {maxLimit}`.
  * A bad request (a malformed section id or parameter, a limit over `maxLimit`, an unknown
  * parameter) is a 400 with a JSON body `{"error": "..."}` saying what was wrong; other methods
  * are 405, other paths 404.
@@ -54,14 +84,26 @@ export function createNotificationLogHandler(
   if (!Number.isSafeInteger(maxLimit) || maxLimit < 1) {
     throw new RangeError(`maxLimit must be a positive integer, got ${maxLimit}.`);
   }
-  const { authorize, onError } = options;
+  const heartbeatInterval = options.heartbeatInterval ?? 15_000;
+  if (!(heartbeatInterval > 0) || !Number.isFinite(heartbeatInterval)) {
+    throw new RangeError(`heartbeatInterval must be positive, got ${heartbeatInterval}.`);
+  }
+  const { authorize, onError, signal: closing } = options;
+  const subscribable =
+    typeof (service as Partial<SubscribableNotificationLogInterface>).subscribe === 'function'
+      ? (service as SubscribableNotificationLogInterface)
+      : null;
 
-  const failed = (error: unknown): Response => {
+  const report = (error: unknown): void => {
     try {
       onError?.(error);
     } catch {
-      // An observer's error must not turn a 500 into a crash.
+      // An observer's error must not crash the server.
     }
+  };
+
+  const failed = (error: unknown): Response => {
+    report(error);
     return errorResponse(500, 'The notification log could not be read: try again later.');
   };
 
@@ -110,6 +152,7 @@ export function createNotificationLogHandler(
         }
       }
       const head = request.method === 'HEAD';
+      if (sectionId === 'stream') return serveStream(url.searchParams, request, head);
       if (sectionId !== null) return await serveSection(sectionId, request, head);
       return await serveSelection(url.searchParams, head);
     } catch (error) {
@@ -178,6 +221,7 @@ export function createNotificationLogHandler(
         400,
         `limit ${limit} is over this server's maximum page of ${maxLimit}: ask for at most ` +
           `${maxLimit} and read on from the last id returned.`,
+        { 'X-Max-Limit': String(maxLimit) },
       );
     }
     let inclusiveOfStart = true;
@@ -209,8 +253,140 @@ export function createNotificationLogHandler(
     }
     return new Response(head ? null : body, {
       status: 200,
-      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' },
+      headers: {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-cache',
+        'X-Max-Limit': String(maxLimit),
+      },
     });
+  }
+
+  function serveStream(params: URLSearchParams, request: Request, head: boolean): Response {
+    if (subscribable === null) {
+      return errorResponse(404, 'Not found: this notification log is not served as a stream.');
+    }
+    for (const key of params.keys()) {
+      if (!streamParameters.has(key)) {
+        return errorResponse(
+          400,
+          `Unknown parameter ${JSON.stringify(key)}: a stream takes gt and topics.`,
+        );
+      }
+    }
+    if (params.getAll('gt').length > 1) {
+      return errorResponse(400, 'Parameter "gt" given more than once: give it once.');
+    }
+    const gt = integerParam(params, 'gt');
+    if (gt instanceof Response) return gt;
+    if (closing?.aborted) {
+      return errorResponse(503, 'The server is closing: try again later.', {
+        'Retry-After': '1',
+        Connection: 'close',
+      });
+    }
+    // A stream holds its connection until it ends: `Connection: close` lets a closing server
+    // (`server.close()`) finish as soon as its streams do, with no keep-alive left to wait for.
+    const headers = {
+      'Content-Type': 'application/x-ndjson',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+      Connection: 'close',
+    };
+    if (head) return new Response(null, { status: 200, headers });
+    const topics = params
+      .getAll('topics')
+      .flatMap((value) => value.split(','))
+      .filter((topic) => topic !== '');
+    return new Response(streamBody(subscribable, gt, topics, request.signal), {
+      status: 200,
+      headers,
+    });
+  }
+
+  function streamBody(
+    source: SubscribableNotificationLogInterface,
+    gt: number | null,
+    topics: string[],
+    requestSignal: AbortSignal,
+  ): ReadableStream<Uint8Array> {
+    const encoder = new TextEncoder();
+    const ended = new AbortController();
+    const subscription = source.subscribe(gt, { topics, signal: ended.signal });
+    const iterator = subscription[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<Notification>> | null = null;
+    let lastBeat = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let wake: (() => void) | null = null;
+    const end = (): void => {
+      if (ended.signal.aborted) return;
+      ended.abort();
+      subscription.stop();
+      clearTimeout(timer);
+      closing?.removeEventListener('abort', end);
+      requestSignal.removeEventListener('abort', end);
+      wake?.();
+    };
+    closing?.addEventListener('abort', end);
+    requestSignal.addEventListener('abort', end);
+    const heartbeat = (): Uint8Array => {
+      lastBeat = Date.now();
+      return encoder.encode(`{"heartbeat": ${lastBeat}}\n`);
+    };
+    return new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          controller.enqueue(heartbeat());
+        },
+        async pull(controller) {
+          if (ended.signal.aborted) {
+            controller.close();
+            return;
+          }
+          if (pending === null) {
+            pending = iterator.next();
+            // Settled after the stream ended: nobody waits for it any more.
+            pending.catch(() => {});
+          }
+          const beat = new Promise<'beat'>((resolve) => {
+            wake = () => resolve('beat');
+            timer = setTimeout(wake, Math.max(0, lastBeat + heartbeatInterval - Date.now()));
+          });
+          let result: IteratorResult<Notification> | 'beat';
+          try {
+            result = await Promise.race([pending, beat]);
+          } catch (error) {
+            report(error);
+            end();
+            controller.close();
+            return;
+          } finally {
+            clearTimeout(timer);
+            wake = null;
+          }
+          if (ended.signal.aborted) {
+            controller.close();
+            return;
+          }
+          if (result === 'beat') {
+            controller.enqueue(heartbeat());
+            return;
+          }
+          pending = null;
+          if (result.done) {
+            end();
+            controller.close();
+            return;
+          }
+          controller.enqueue(
+            encoder.encode(`${pythonJsonDumps(encodeNotificationItem(result.value))}\n`),
+          );
+        },
+        cancel() {
+          end();
+        },
+      },
+      { highWaterMark: 0 },
+    );
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Notification } from '../persistence/stored-event.js';
+
 /** Options of `NotificationLogInterface.getLogSection`. */
 export interface GetLogSectionOptions {
   /** Aborting it abandons the call (over HTTP: the request). */
@@ -34,4 +36,30 @@ export interface NotificationLogInterface {
     limit: number,
     options?: GetNotificationsOptions,
   ): Promise<string>;
+}
+
+/** Options of `subscribe` (`NotificationLogJSONService`, `HttpNotificationLogInterface`). */
+export interface SubscribeNotificationsOptions {
+  /** Only notifications with one of these topics (all when empty or absent). */
+  topics?: readonly string[];
+  /** Aborting it stops the subscription, as `stop()` does. */
+  signal?: AbortSignal;
+}
+
+/**
+ * New notifications as they are recorded, in order, each once, until stopped: `stop()` (or
+ * breaking out of `for await`, or the `signal`) ends the iteration and leaves nothing open.
+ */
+export interface NotificationSubscription extends AsyncIterable<Notification>, AsyncDisposable {
+  /** Ends the iteration: a waiting `next()` resolves `{ done: true }`. Safe to repeat. */
+  stop(): void;
+}
+
+/**
+ * A `NotificationLogInterface` that can also push new notifications: the handler serves its
+ * `subscribe` as the streaming endpoint `GET {basePath}/stream?gt=&topics=`.
+ */
+export interface SubscribableNotificationLogInterface extends NotificationLogInterface {
+  /** The notifications with ids greater than `gt` (all when null), as they are recorded. */
+  subscribe(gt: number | null, options?: SubscribeNotificationsOptions): NotificationSubscription;
 }

@@ -1,7 +1,12 @@
 import type { NotificationLog, Section } from '../application/notification-log.js';
 import type { SelectNotificationsOptions } from '../persistence/recorders.js';
 import type { Notification } from '../persistence/stored-event.js';
-import type { NotificationLogInterface } from './notification-log-interface.js';
+import type { HttpSubscribeOptions } from './http-notification-log-interface.js';
+import type {
+  NotificationLogInterface,
+  NotificationSubscription,
+  SubscribableNotificationLogInterface,
+} from './notification-log-interface.js';
 import { decodeNotifications, decodeSection } from './wire-format.js';
 
 /** Options of `NotificationLogJSONClient`. */
@@ -11,6 +16,11 @@ export interface NotificationLogJSONClientOptions {
    * are; by default 32-character hex ids are turned back into hyphenated UUIDs.
    */
   textIds?: boolean;
+  /**
+   * The page a reader asks `select` for at once (default 1,000, the handler's default maximum;
+   * an `HttpNotificationLogInterface` lowers it to a server's smaller maximum).
+   */
+  pageSize?: number;
 }
 
 /**
@@ -24,6 +34,8 @@ export class NotificationLogJSONClient implements NotificationLog {
   readonly interface: NotificationLogInterface;
   /** Whether originator ids are kept as text. */
   readonly textIds: boolean;
+  /** The page a `NotificationLogReader` (and so a `Follower`) asks for at once. */
+  readonly selectLimit: number;
 
   constructor(
     notificationLogInterface: NotificationLogInterface,
@@ -31,6 +43,11 @@ export class NotificationLogJSONClient implements NotificationLog {
   ) {
     this.interface = notificationLogInterface;
     this.textIds = options.textIds ?? false;
+    const pageSize = options.pageSize ?? 1000;
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+      throw new RangeError(`pageSize must be a positive integer, got ${pageSize}.`);
+    }
+    this.selectLimit = pageSize;
   }
 
   /** The section with the given `"first,last"` id. */
@@ -54,5 +71,22 @@ export class NotificationLogJSONClient implements NotificationLog {
     const notifications = decodeNotifications(json, { textIds: this.textIds });
     // A server that ignores `stop` (Python's) returns more: keep those up to it.
     return stop === null ? notifications : notifications.filter((n) => n.id <= stop);
+  }
+
+  /**
+   * New notifications with ids greater than `gt`, as the leader records them, when the
+   * interface can push them (`HttpNotificationLogInterface`, `NotificationLogJSONService`).
+   * The options are the interface's (`HttpSubscribeOptions` over HTTP); `textIds` is this
+   * client's.
+   */
+  subscribe(
+    gt: number | null,
+    options: Omit<HttpSubscribeOptions, 'textIds'> = {},
+  ): NotificationSubscription {
+    const source = this.interface as Partial<SubscribableNotificationLogInterface>;
+    if (typeof source.subscribe !== 'function') {
+      throw new TypeError('This notification log interface has no subscribe().');
+    }
+    return source.subscribe.call(this.interface, gt, { textIds: this.textIds, ...options });
   }
 }

@@ -3,7 +3,9 @@ import type { ApplicationRecorder } from '../persistence/recorders.js';
 import type {
   GetLogSectionOptions,
   GetNotificationsOptions,
-  NotificationLogInterface,
+  NotificationSubscription,
+  SubscribableNotificationLogInterface,
+  SubscribeNotificationsOptions,
 } from './notification-log-interface.js';
 import { encodeNotifications, encodeSection } from './wire-format.js';
 
@@ -28,9 +30,10 @@ export interface NotificationLogJSONServiceOptions {
  * Serves an application's notification log as the Python library's JSON (Python's
  * `NotificationLogJSONService`): sections from its `notificationLog`, selections from its
  * recorder. The states are served as recorded: an application that encrypts its events serves
- * ciphertext, and the service never needs the key.
+ * ciphertext, and the service never needs the key. `subscribe` (the handler's streaming
+ * endpoint) is the recorder's `subscribe`.
  */
-export class NotificationLogJSONService implements NotificationLogInterface {
+export class NotificationLogJSONService implements SubscribableNotificationLogInterface {
   /** The application served. */
   readonly app: NotificationLogSource;
   /** The most notifications `getNotifications` returns at once. */
@@ -71,5 +74,20 @@ export class NotificationLogJSONService implements NotificationLogInterface {
       },
     );
     return encodeNotifications(notifications);
+  }
+
+  /**
+   * The notifications with ids greater than `gt` (all when null), of the `topics`, as they are
+   * recorded: the application recorder's `subscribe`.
+   */
+  subscribe(
+    gt: number | null,
+    options: SubscribeNotificationsOptions = {},
+  ): NotificationSubscription {
+    return this.app.recorder.subscribe({
+      gt,
+      topics: options.topics ?? [],
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
   }
 }

@@ -41,7 +41,10 @@ export interface PullAndProcessOptions {
  * ```
  */
 export class Follower extends EventSourcedProjection {
-  /** How many notifications `pullAndProcess` reads at once. */
+  /**
+   * How many notifications `pullAndProcess` reads at once from a local log; a remote log
+   * (`NotificationLogJSONClient`) is read in its larger pages (`selectLimit`, 1,000).
+   */
   static pullSectionSize = 10;
 
   /** The readers of the followed leaders' notification logs, by leader name. */

@@ -17,13 +17,17 @@ export interface NotificationLogSelectOptions {
 /**
  * Reads a notification log (local, or another process's over a client) in order (Python's
  * `NotificationLogReader`): `read` follows its sections one notification at a time, `select`
- * gives batches of at most `sectionSize` until the log has no more.
+ * gives batches of at most `selectLimit` until the log has no more: the log's own
+ * `selectLimit` when it has one (a remote log's page, e.g. 1,000, read in one request), else
+ * `sectionSize`.
  */
 export class NotificationLogReader {
   /** The log read. */
   readonly notificationLog: NotificationLog;
   /** The most notifications asked for at once. */
   readonly sectionSize: number;
+  /** The most notifications `select` asks for at once. */
+  readonly selectLimit: number;
 
   constructor(notificationLog: NotificationLog, sectionSize = 10) {
     if (!Number.isInteger(sectionSize) || sectionSize < 1) {
@@ -31,6 +35,11 @@ export class NotificationLogReader {
     }
     this.notificationLog = notificationLog;
     this.sectionSize = sectionSize;
+    const preferred = notificationLog.selectLimit;
+    this.selectLimit =
+      preferred !== undefined && Number.isSafeInteger(preferred) && preferred > sectionSize
+        ? preferred
+        : sectionSize;
   }
 
   /** The notifications from `start` (inclusive), section by section, following `nextId`. */
@@ -48,7 +57,7 @@ export class NotificationLogReader {
 
   /**
    * Batches of notifications from `start` up to `stop`, of the `topics` when given, each of at
-   * most `sectionSize`, until a read finds none.
+   * most `selectLimit`, until a read finds none.
    */
   async *select(options: NotificationLogSelectOptions): AsyncGenerator<Notification[]> {
     let start = options.start;
@@ -56,7 +65,7 @@ export class NotificationLogReader {
     const stop = options.stop ?? null;
     const topics = options.topics ?? [];
     for (;;) {
-      const batch = await this.notificationLog.select(start, this.sectionSize, {
+      const batch = await this.notificationLog.select(start, this.selectLimit, {
         stop,
         topics,
         inclusiveOfStart,

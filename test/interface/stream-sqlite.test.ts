@@ -1,0 +1,4 @@
+import { sqliteBackend } from '../system/backends.js';
+import { streamSuite } from './stream-suite.js';
+
+streamSuite(sqliteBackend);
