@@ -332,6 +332,13 @@ export function createNotificationLogHandler(
       lastBeat = Date.now();
       return encoder.encode(`{"heartbeat": ${lastBeat}}\n`);
     };
+    const close = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
+      try {
+        controller.close();
+      } catch {
+        // Already cancelled by the reader: nothing to close.
+      }
+    };
     return new ReadableStream<Uint8Array>(
       {
         start(controller) {
@@ -339,7 +346,7 @@ export function createNotificationLogHandler(
         },
         async pull(controller) {
           if (ended.signal.aborted) {
-            controller.close();
+            close(controller);
             return;
           }
           if (pending === null) {
@@ -357,14 +364,14 @@ export function createNotificationLogHandler(
           } catch (error) {
             report(error);
             end();
-            controller.close();
+            close(controller);
             return;
           } finally {
             clearTimeout(timer);
             wake = null;
           }
           if (ended.signal.aborted) {
-            controller.close();
+            close(controller);
             return;
           }
           if (result === 'beat') {
@@ -374,7 +381,7 @@ export function createNotificationLogHandler(
           pending = null;
           if (result.done) {
             end();
-            controller.close();
+            close(controller);
             return;
           }
           controller.enqueue(
