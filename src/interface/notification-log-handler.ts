@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Subscription } from '../persistence/recorders.js';
 import type { Notification } from '../persistence/stored-event.js';
 import type {
   NotificationLogInterface,
@@ -312,8 +313,16 @@ export function createNotificationLogHandler(
     const encoder = new TextEncoder();
     const ended = new AbortController();
     const subscription = source.subscribe(gt, { topics, signal: ended.signal });
-    const iterator = subscription[Symbol.asyncIterator]();
-    let pending: Promise<IteratorResult<Notification>> | null = null;
+    // Whole pages when the subscription has them (the recorders' do): one write per page.
+    const paged = subscription as Partial<Pick<Subscription, 'nextPage'>>;
+    const nextPage = paged.nextPage?.bind(subscription);
+    const iterator = nextPage === undefined ? subscription[Symbol.asyncIterator]() : null;
+    const next = async (): Promise<readonly Notification[] | null> => {
+      if (nextPage !== undefined) return (await nextPage())?.items ?? null;
+      const result = await (iterator as AsyncIterator<Notification>).next();
+      return result.done ? null : [result.value];
+    };
+    let pending: Promise<readonly Notification[] | null> | null = null;
     let lastBeat = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let wake: (() => void) | null = null;
@@ -345,48 +354,57 @@ export function createNotificationLogHandler(
           controller.enqueue(heartbeat());
         },
         async pull(controller) {
-          if (ended.signal.aborted) {
-            close(controller);
+          // Loops until it has something to enqueue or closes: a pull that returns having done
+          // neither is not called again.
+          for (;;) {
+            if (ended.signal.aborted) {
+              close(controller);
+              return;
+            }
+            if (pending === null) {
+              pending = next();
+              // Settled after the stream ended: nobody waits for it any more.
+              pending.catch(() => {});
+            }
+            const beat = new Promise<'beat'>((resolve) => {
+              wake = () => resolve('beat');
+              timer = setTimeout(wake, Math.max(0, lastBeat + heartbeatInterval - Date.now()));
+            });
+            let result: readonly Notification[] | null | 'beat';
+            try {
+              result = await Promise.race([pending, beat]);
+            } catch (error) {
+              report(error);
+              end();
+              close(controller);
+              return;
+            } finally {
+              clearTimeout(timer);
+              wake = null;
+            }
+            if (ended.signal.aborted) {
+              close(controller);
+              return;
+            }
+            if (result === 'beat') {
+              controller.enqueue(heartbeat());
+              return;
+            }
+            pending = null;
+            if (result === null) {
+              end();
+              close(controller);
+              return;
+            }
+            // A page of filtered-out notifications has no items: read on.
+            if (result.length === 0) continue;
+            let lines = '';
+            for (const notification of result) {
+              lines += `${pythonJsonDumps(encodeNotificationItem(notification))}\n`;
+            }
+            controller.enqueue(encoder.encode(lines));
             return;
           }
-          if (pending === null) {
-            pending = iterator.next();
-            // Settled after the stream ended: nobody waits for it any more.
-            pending.catch(() => {});
-          }
-          const beat = new Promise<'beat'>((resolve) => {
-            wake = () => resolve('beat');
-            timer = setTimeout(wake, Math.max(0, lastBeat + heartbeatInterval - Date.now()));
-          });
-          let result: IteratorResult<Notification> | 'beat';
-          try {
-            result = await Promise.race([pending, beat]);
-          } catch (error) {
-            report(error);
-            end();
-            close(controller);
-            return;
-          } finally {
-            clearTimeout(timer);
-            wake = null;
-          }
-          if (ended.signal.aborted) {
-            close(controller);
-            return;
-          }
-          if (result === 'beat') {
-            controller.enqueue(heartbeat());
-            return;
-          }
-          pending = null;
-          if (result.done) {
-            end();
-            close(controller);
-            return;
-          }
-          controller.enqueue(
-            encoder.encode(`${pythonJsonDumps(encodeNotificationItem(result.value))}\n`),
-          );
         },
         cancel() {
           end();

@@ -19,6 +19,7 @@ import {
   type NotificationSubscription,
   type SubscribableNotificationLogInterface,
 } from '../../src/interface/index.js';
+import type { Subscription } from '../../src/persistence/recorders.js';
 import type { Notification } from '../../src/persistence/stored-event.js';
 import type { EnvType } from '../../src/utils/environment.js';
 import { freshEnv, type SystemBackend } from '../system/backends.js';
@@ -30,7 +31,11 @@ const basePath = '/notifications';
 /** A service whose subscriptions are counted while open (stopped ones are removed). */
 class CountingService implements SubscribableNotificationLogInterface {
   readonly open = new Set<NotificationSubscription>();
-  constructor(readonly inner: NotificationLogJSONService) {}
+  constructor(
+    readonly inner: NotificationLogJSONService,
+    /** Whether the recorder's `nextPage` is passed on (the handler writes pages at once). */
+    readonly paged = true,
+  ) {}
   getLogSection(sectionId: string): Promise<string> {
     return this.inner.getLogSection(sectionId);
   }
@@ -49,11 +54,14 @@ class CountingService implements SubscribableNotificationLogInterface {
       this.open.delete(subscription);
       subscription.stop();
     };
-    return {
+    const counted: NotificationSubscription & Partial<Pick<Subscription, 'nextPage'>> = {
       [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
       stop,
       [Symbol.asyncDispose]: async () => stop(),
     };
+    const paged = subscription as Partial<Pick<Subscription, 'nextPage'>>;
+    if (this.paged && paged.nextPage) counted.nextPage = paged.nextPage.bind(subscription);
+    return counted;
   }
 }
 
@@ -135,11 +143,17 @@ export function streamSuite(backend: SystemBackend): void {
     }
 
     async function setUp(
-      options: Omit<NotificationLogHandlerOptions, 'signal'> & { noStream?: boolean } = {},
+      options: Omit<NotificationLogHandlerOptions, 'signal'> & {
+        noStream?: boolean;
+        paged?: boolean;
+      } = {},
     ): Promise<Setup> {
       const env = await freshEnv(backend, ['BankAccounts', 'Recorder']);
       const leader = new BankAccounts({ env });
-      const service = new CountingService(new NotificationLogJSONService(leader));
+      const service = new CountingService(
+        new NotificationLogJSONService(leader),
+        options.paged ?? true,
+      );
       const requests: string[] = [];
       let closing = new AbortController();
       const makeHandler = (): FetchHandler => {
@@ -214,41 +228,43 @@ export function streamSuite(backend: SystemBackend): void {
       }
     });
 
-    test('subscribe delivers events saved after subscribing, in order, once', async () => {
-      const s = await setUp();
-      const remote = new HttpNotificationLogInterface(s.server.url);
-      try {
-        for (let i = 0; i < 3; i++) await s.leader.openAccount(`B${i}`, 'x@x');
-        const subscription = remote.subscribe(3);
-        const taking = take(subscription, 20);
-        const opened: string[] = [];
-        await Promise.all(
-          ['A', 'B'].map(async (name) => {
-            for (let i = 0; i < 10; i++)
-              opened.push(await s.leader.openAccount(`${name}${i}`, 'x'));
-          }),
-        );
-        const taken = await taking;
-        assert.deepEqual(
-          taken.map((n) => n.id),
-          Array.from({ length: 20 }, (_, i) => i + 4),
-        );
-        assert.deepEqual(taken.map((n) => n.originatorId).sort(), [...opened].sort());
-        const local = await s.leader.recorder.selectNotifications(4, 20);
-        assert.deepEqual(
-          taken,
-          local.map((n) => ({ ...n, state: new Uint8Array(n.state) })),
-        );
-        // Nothing more, and stop() ends the iteration and the server's subscription.
-        const more = subscription[Symbol.asyncIterator]().next();
-        subscription.stop();
-        assert.deepEqual(await more, { done: true, value: undefined });
-        await until(() => s.service.open.size === 0);
-        await until(async () => (await connections(s.server)) === 0);
-      } finally {
-        await s.close();
-      }
-    });
+    for (const paged of [true, false]) {
+      test(`subscribe delivers events saved after subscribing, in order, once (${paged ? 'pages' : 'one by one'})`, async () => {
+        const s = await setUp({ paged });
+        const remote = new HttpNotificationLogInterface(s.server.url);
+        try {
+          for (let i = 0; i < 3; i++) await s.leader.openAccount(`B${i}`, 'x@x');
+          const subscription = remote.subscribe(3);
+          const taking = take(subscription, 20);
+          const opened: string[] = [];
+          await Promise.all(
+            ['A', 'B'].map(async (name) => {
+              for (let i = 0; i < 10; i++)
+                opened.push(await s.leader.openAccount(`${name}${i}`, 'x'));
+            }),
+          );
+          const taken = await taking;
+          assert.deepEqual(
+            taken.map((n) => n.id),
+            Array.from({ length: 20 }, (_, i) => i + 4),
+          );
+          assert.deepEqual(taken.map((n) => n.originatorId).sort(), [...opened].sort());
+          const local = await s.leader.recorder.selectNotifications(4, 20);
+          assert.deepEqual(
+            taken,
+            local.map((n) => ({ ...n, state: new Uint8Array(n.state) })),
+          );
+          // Nothing more, and stop() ends the iteration and the server's subscription.
+          const more = subscription[Symbol.asyncIterator]().next();
+          subscription.stop();
+          assert.deepEqual(await more, { done: true, value: undefined });
+          await until(() => s.service.open.size === 0);
+          await until(async () => (await connections(s.server)) === 0);
+        } finally {
+          await s.close();
+        }
+      });
+    }
 
     test('heartbeats arrive every heartbeatInterval; a client that goes away ends the stream', async () => {
       const s = await setUp({ heartbeatInterval: 40 });
