@@ -402,6 +402,77 @@ export function streamSuite(backend: SystemBackend): void {
       }
     });
 
+    test('a relay: a handler serving an HttpNotificationLogInterface streams what it reads', async () => {
+      const s = await setUp();
+      const relay = await serve(
+        createNotificationLogHandler(new HttpNotificationLogInterface(s.server.url), {
+          basePath,
+          heartbeatInterval: 50,
+        }),
+        basePath,
+      );
+      const subscription = new HttpNotificationLogInterface(relay.url).subscribe(null);
+      try {
+        const taking = take(subscription, 6);
+        for (let i = 0; i < 6; i++) await s.leader.openAccount(`A${i}`, 'x');
+        assert.deepEqual(
+          (await taking).map((n) => n.id),
+          [1, 2, 3, 4, 5, 6],
+        );
+      } finally {
+        subscription.stop();
+        await relay.close();
+        await until(() => s.service.open.size === 0);
+        await s.close();
+      }
+    });
+
+    test('a stream silent for idleTimeout is taken for dropped and reopened from the last id', async () => {
+      const s = await setUp({ heartbeatInterval: 60_000 });
+      // A server whose first stream sends a heartbeat and then nothing at all (a stalled
+      // connection; a server that sends no headers meets the request's timeout instead).
+      let silent = 0;
+      const inner = createNotificationLogHandler(new NotificationLogJSONService(s.leader), {
+        basePath,
+      });
+      const quiet = await serve(async (request) => {
+        if (new URL(request.url).pathname.endsWith('/stream') && silent++ === 0) {
+          let sent = false;
+          const body = new ReadableStream<Uint8Array>({
+            pull: (controller) => {
+              if (sent) return new Promise(() => {});
+              sent = true;
+              controller.enqueue(new TextEncoder().encode('{"heartbeat": 1}\n'));
+            },
+          });
+          return new Response(body, {
+            headers: { 'Content-Type': 'application/x-ndjson' },
+          });
+        }
+        return inner(request);
+      }, basePath);
+      const retried: unknown[] = [];
+      const subscription = new HttpNotificationLogInterface(quiet.url).subscribe(null, {
+        idleTimeout: 200,
+        onRetry: (error) => retried.push(error),
+      });
+      try {
+        await s.leader.openAccount('A', 'x');
+        const started = Date.now();
+        assert.deepEqual(
+          (await take(subscription, 1)).map((n) => n.id),
+          [1],
+        );
+        assert.ok(Date.now() - started >= 150);
+        assert.equal(silent, 2);
+        assert.match(String((retried[0] as Error).message), /no line within 200 ms/);
+      } finally {
+        subscription.stop();
+        await quiet.close();
+        await s.close();
+      }
+    });
+
     test('a stream that needs credentials it lacks ends the iteration with the 401', async () => {
       const s = await setUp({ authorize: () => false });
       try {
