@@ -5,7 +5,11 @@
  * as a WHATWG fetch handler (`toNodeListener` adapts it to `node:http`);
  * `HttpNotificationLogInterface` is the client side over `fetch`, and
  * `NotificationLogJSONClient` turns either back into a `NotificationLog` for a `Follower` or a
- * `NotificationLogReader`. The wire format's encoders and decoders are exported too.
+ * `NotificationLogReader` (reading pages of 1,000 at once). New notifications are pushed too:
+ * the handler serves the service's `subscribe` as newline-delimited JSON with heartbeats
+ * (`GET {basePath}/stream`), and `HttpNotificationLogInterface.subscribe` follows it,
+ * reconnecting from the last id seen, or polling where a server has no stream. The wire
+ * format's encoders and decoders are exported too.
  *
  * @packageDocumentation
  */
