@@ -9,6 +9,7 @@ import type {
 } from '../persistence/recorders.js';
 import { MemoryAggregateRecorder } from './memory-aggregate-recorder.js';
 import { MemoryApplicationRecorder } from './memory-application-recorder.js';
+import { MemoryDCBRecorder } from './memory-dcb-recorder.js';
 import { MemoryProcessRecorder } from './memory-process-recorder.js';
 import { MemoryTrackingRecorder } from './memory-tracking-recorder.js';
 import { MemoryTrackingTable } from './memory-tracking-table.js';
@@ -56,6 +57,7 @@ export class MemoryFactory extends InfrastructureFactory<MemoryRecorders> {
   private processRecorderInstance: MemoryProcessRecorder | null = null;
   private applicationRecorderInstance: MemoryApplicationRecorder | null = null;
   private trackingRecorderInstance: MemoryTrackingRecorder | null = null;
+  private dcbRecorderInstance: MemoryDCBRecorder | null = null;
 
   protected override createAggregateRecorder(purpose: string): MemoryAggregateRecorder {
     let recorder = this.aggregateRecorders.get(purpose);
@@ -98,5 +100,11 @@ export class MemoryFactory extends InfrastructureFactory<MemoryRecorders> {
       this.processRecorderInstance = new cls(this.trackingTable);
     }
     return this.processRecorderInstance;
+  }
+
+  // One DCB store per factory, as for the other recorders: every call returns it.
+  protected override createDCBRecorder(): MemoryDCBRecorder {
+    this.dcbRecorderInstance ??= new MemoryDCBRecorder();
+    return this.dcbRecorderInstance;
   }
 }

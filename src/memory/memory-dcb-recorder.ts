@@ -1,0 +1,181 @@
+import { dcbConditionFailed } from '../persistence/dcb-condition-failed.js';
+import { DCBEventSubscription } from '../persistence/dcb-event-subscription.js';
+import {
+  checkDCBAppendCondition,
+  checkDCBQuery,
+  checkDCBReadOptions,
+  copyDCBEvents,
+  matchesQuery,
+} from '../persistence/dcb-query.js';
+import type {
+  DCBAppendCondition,
+  DCBEvent,
+  DCBQuery,
+  DCBReadOptions,
+  DCBReadResponse,
+  DCBRecorder,
+  DCBSequencedEvent,
+  DCBSubscribeOptions,
+  DCBSubscription,
+} from '../persistence/dcb-recorder.js';
+import { NotificationSignal } from '../persistence/notification-signal.js';
+
+/**
+ * The in-memory DCB recorder (Python's `InMemoryDCBRecorder`): events in an array, at positions
+ * from 1. Events are copied on append and on read, so no caller can change what is stored. An
+ * append checks its condition and stores its events in one synchronous step, so no other append
+ * comes between. Subscriptions are woken by appends, with no polling. Nothing survives the
+ * process; `close()` stops the subscriptions and the events stay readable.
+ */
+export class MemoryDCBRecorder implements DCBRecorder {
+  /** Every event; the one at position `n` is at index `n - 1`. */
+  private readonly events: DCBEvent[] = [];
+  /** The position of each event that has an id, by id (for idempotent retries). */
+  private readonly positionsById = new Map<string, number>();
+  /** Wakes the subscriptions after each append. */
+  private readonly signal = new NotificationSignal();
+
+  /**
+   * The events matching `query` (every event when it is null or has no items) after `after`,
+   * ascending (descending when `backwards`), at most `limit`, with the `head`: the last
+   * position stored when there is no limit, else the last position returned (null when none).
+   *
+   * @throws TypeError for a bad query or option.
+   */
+  async read(query?: DCBQuery | null, options?: DCBReadOptions): Promise<DCBReadResponse> {
+    checkDCBQuery(query);
+    checkDCBReadOptions(options);
+    const after = Math.max(options?.after ?? 0, 0);
+    const limit = options?.limit ?? null;
+    const stored = this.events;
+    const found: DCBSequencedEvent[] = [];
+    const max = limit ?? Number.POSITIVE_INFINITY;
+    if (options?.backwards === true) {
+      for (let i = stored.length - 1; i >= after && found.length < max; i--) {
+        const event = stored[i] as DCBEvent;
+        if (matchesQuery(event, query)) found.push(copyOut(event, i + 1));
+      }
+    } else {
+      for (let i = after; i < stored.length && found.length < max; i++) {
+        const event = stored[i] as DCBEvent;
+        if (matchesQuery(event, query)) found.push(copyOut(event, i + 1));
+      }
+    }
+    const head =
+      limit === null
+        ? stored.length === 0
+          ? null
+          : stored.length
+        : found.length === 0
+          ? null
+          : (found[found.length - 1] as DCBSequencedEvent).position;
+    return { events: found, head };
+  }
+
+  /**
+   * Appends the events at the next positions and resolves to the last one, unless an event
+   * after the condition's `after` matches its query: then an `IntegrityError`, and nothing is
+   * stored. When that condition fails only because of this append's own events (every event
+   * has an id, each id is stored, and every conflicting event has one of them: a retry of an
+   * append that succeeded), resolves to the position of the last of them instead.
+   *
+   * @throws ProgrammingError for no events; DataError for a malformed event; TypeError for a
+   * bad condition.
+   */
+  async append(
+    events: readonly DCBEvent[],
+    condition?: DCBAppendCondition | null,
+  ): Promise<number> {
+    checkDCBAppendCondition(condition);
+    const copies = copyDCBEvents(events);
+    if (condition !== null && condition !== undefined) {
+      const conflict = this.firstConflict(condition, null);
+      if (conflict !== null) {
+        const original = this.originalPosition(copies, condition);
+        if (original !== null) return original;
+        throw dcbConditionFailed(conflict, this.events[conflict - 1] as DCBEvent, condition);
+      }
+    }
+    const stored = this.events;
+    for (const copy of copies) {
+      stored.push(copy);
+      if (copy.id !== null && copy.id !== undefined) this.positionsById.set(copy.id, stored.length);
+    }
+    this.signal.notify();
+    return stored.length;
+  }
+
+  /**
+   * The events matching `query` after `after`, then new ones as they are appended, until
+   * stopped (`stop()`, the signal, `break`, or disposal).
+   *
+   * @throws TypeError for a bad query or option (synchronously).
+   */
+  subscribe(query?: DCBQuery | null, options?: DCBSubscribeOptions): DCBSubscription {
+    return new DCBEventSubscription(this, query, options, { wakeUp: this.signal });
+  }
+
+  /** How many subscriptions are listening (lets tests check that none is left behind). */
+  get listenerCount(): number {
+    return this.signal.size;
+  }
+
+  /** Stops every subscription; the events stay readable. Safe to call more than once. */
+  async close(): Promise<void> {
+    this.signal.close();
+  }
+
+  /**
+   * The position of the first event after the condition's `after` that matches its query and
+   * has no id in `ignoredIds`, or null when there is none.
+   */
+  private firstConflict(
+    condition: DCBAppendCondition,
+    ignoredIds: ReadonlySet<string> | null,
+  ): number | null {
+    const stored = this.events;
+    const query = condition.failIfEventsMatch;
+    for (let i = Math.max(condition.after ?? 0, 0); i < stored.length; i++) {
+      const event = stored[i] as DCBEvent;
+      if (!matchesQuery(event, query)) continue;
+      if (ignoredIds !== null && event.id !== null && event.id !== undefined) {
+        if (ignoredIds.has(event.id)) continue;
+      }
+      return i + 1;
+    }
+    return null;
+  }
+
+  /**
+   * For an idempotent retry: the greatest stored position of the events' ids when every event
+   * has an id, every id is stored, and no conflicting event has another id; else null.
+   */
+  private originalPosition(
+    events: readonly DCBEvent[],
+    condition: DCBAppendCondition,
+  ): number | null {
+    const ids = new Set<string>();
+    let last = 0;
+    for (const event of events) {
+      const id = event.id;
+      if (id === null || id === undefined) return null;
+      const position = this.positionsById.get(id);
+      if (position === undefined) return null;
+      ids.add(id);
+      if (position > last) last = position;
+    }
+    return this.firstConflict(condition, ids) === null ? last : null;
+  }
+}
+
+function copyOut(event: DCBEvent, position: number): DCBSequencedEvent {
+  return {
+    event: {
+      type: event.type,
+      data: event.data.slice(),
+      tags: [...event.tags],
+      id: event.id ?? null,
+    },
+    position,
+  };
+}
