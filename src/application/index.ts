@@ -23,6 +23,8 @@ export {
   LocalNotificationLog,
   type LocalNotificationLogOptions,
   type NotificationLog,
+  type NotificationLogSubscribeOptions,
+  type NotificationPushes,
   type Section,
 } from './notification-log.js';
 export { ProcessingEvent } from './processing-event.js';

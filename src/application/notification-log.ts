@@ -34,6 +34,26 @@ export interface NotificationLog {
    * `NotificationLogReader` asks for this many at once. Absent for local logs.
    */
   readonly selectLimit?: number;
+  /**
+   * New notifications with ids greater than `gt`, pushed as the leader records them, until
+   * stopped. Optional: a remote log that can push (`NotificationLogJSONClient` over a server
+   * with a stream) has it; runners following the log use it to be woken instead of polling.
+   */
+  subscribe?(gt: number | null, options?: NotificationLogSubscribeOptions): NotificationPushes;
+}
+
+/** Options of `NotificationLog.subscribe`. */
+export interface NotificationLogSubscribeOptions {
+  /** Only notifications with one of these topics (all when empty or absent). */
+  topics?: readonly string[];
+  /** Aborting it ends the iteration, as `stop()` does. */
+  signal?: AbortSignal;
+}
+
+/** What `NotificationLog.subscribe` returns: new notifications, in order, until `stop()`. */
+export interface NotificationPushes extends AsyncIterable<Notification> {
+  /** Ends the iteration and leaves nothing open. Safe to repeat. */
+  stop(): void;
 }
 
 /** Options of `LocalNotificationLog`. */

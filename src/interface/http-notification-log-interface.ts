@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OperationalError } from '../persistence/errors.js';
 import type { Notification } from '../persistence/stored-event.js';
 import type {
   GetLogSectionOptions,
@@ -47,9 +48,11 @@ export interface HttpNotificationLogInterfaceOptions {
 /**
  * An HTTP request to a notification log that failed: the server answered with an error
  * status (`status` set, `message` with the server's error), could not be reached, or did not
- * answer in time (`status` null; `cause` says why).
+ * answer in time (`status` null; `cause` says why). An `OperationalError`, so that a runner
+ * following a remote leader retries it with backoff, unless `retryable` is false (a 4xx such
+ * as 400, 401 or 403, which no retry mends: the runner stops with it).
  */
-export class NotificationLogHttpError extends Error {
+export class NotificationLogHttpError extends OperationalError {
   /** `'NotificationLogHttpError'`. */
   override name = 'NotificationLogHttpError';
   /** The HTTP status of the answer, or null when there was none. */
@@ -61,6 +64,15 @@ export class NotificationLogHttpError extends Error {
     super(message, options);
     this.url = url;
     this.status = status;
+  }
+
+  /**
+   * Whether trying again may succeed: no answer, a dropped body, a 5xx, 408 or 429 (true), or
+   * another 4xx (false).
+   */
+  get retryable(): boolean {
+    const status = this.status;
+    return status === null || status < 400 || status >= 500 || status === 408 || status === 429;
   }
 }
 
@@ -268,11 +280,9 @@ function httpError(url: string, response: Response, body: string): NotificationL
 
 const FIRST_RETRY_DELAY = 100;
 
-/** Whether retrying may mend a failed request: no answer, a dropped body, a 5xx, 408 or 429. */
+/** Whether retrying may mend a failed request (any error but a `retryable: false` one). */
 function isRetryable(error: unknown): boolean {
-  if (!(error instanceof NotificationLogHttpError)) return true;
-  const status = error.status;
-  return status === null || status < 400 || status >= 500 || status === 408 || status === 429;
+  return !(error instanceof NotificationLogHttpError) || error.retryable;
 }
 
 /** `HttpNotificationLogInterface.subscribe`'s iterable. */

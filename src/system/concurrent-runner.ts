@@ -1,4 +1,5 @@
 import type { Application } from '../application/application.js';
+import type { NotificationLog } from '../application/notification-log.js';
 import { ErrorReporter } from '../persistence/error-reporter.js';
 import { DEFAULT_BATCH_SIZE } from '../projection/base-projection-runner.js';
 import { EventProcessingError } from './errors.js';
@@ -12,6 +13,20 @@ import type { System } from './system.js';
 export interface ConcurrentRunnerOptions extends RunnerOptions {
   /** The most upstream events per page and per transaction (default 1000). */
   batchSize?: number;
+  /**
+   * The notification logs of leaders that run elsewhere, by leader name: followers read those
+   * leaders from these logs instead of from the leaders' recorders, so that a system spans
+   * machines that share no database. Typically
+   * `new NotificationLogJSONClient(new HttpNotificationLogInterface(url))` for a leader served
+   * with `createNotificationLogHandler`: its stream wakes the followers, and when it has none
+   * they poll every `pollInterval`. (The leader's class is still constructed here, unused.)
+   */
+  leaderLogs?: Readonly<Record<string, NotificationLog>>;
+  /**
+   * Milliseconds between reads of a leader's log in `leaderLogs` that cannot push new
+   * notifications (default 1000).
+   */
+  pollInterval?: number;
 }
 
 /** Options of `ConcurrentRunner.watchForErrors`. */
@@ -46,6 +61,8 @@ export interface WatchForErrorsOptions {
  */
 export class ConcurrentRunner extends Runner {
   private readonly batchSize: number;
+  private readonly leaderLogs: ReadonlyMap<string, NotificationLog>;
+  private readonly pollInterval: number | undefined;
   private readonly reporter: ErrorReporter;
   private readonly control = new AbortController();
   private readonly edges: FollowerEdge[] = [];
@@ -62,6 +79,13 @@ export class ConcurrentRunner extends Runner {
       );
     }
     this.batchSize = batchSize;
+    try {
+      this.leaderLogs = followLeaderLogs(system, this.apps, options.leaderLogs ?? {});
+    } catch (error) {
+      for (const app of this.apps.values()) app.close().catch(() => {});
+      throw error;
+    }
+    this.pollInterval = options.pollInterval;
     this.reporter = new ErrorReporter(() => onError);
   }
 
@@ -119,6 +143,8 @@ export class ConcurrentRunner extends Runner {
           queue,
           batchSize: this.batchSize,
           reporter: this.reporter,
+          log: this.leaderLogs.get(leaderName) ?? null,
+          pollInterval: this.pollInterval,
         }),
       );
     }
@@ -163,4 +189,35 @@ export class ConcurrentRunner extends Runner {
     this.control.abort();
     for (const edge of this.edges) edge.stop();
   }
+}
+
+/**
+ * Makes the followers of each leader in `logs` follow that log instead of the leader's own,
+ * after checking that each name is a leader of the system.
+ */
+function followLeaderLogs(
+  system: System,
+  apps: ReadonlyMap<string, Application>,
+  logs: Readonly<Record<string, NotificationLog>>,
+): Map<string, NotificationLog> {
+  const byName = new Map(Object.entries(logs));
+  for (const [leaderName, log] of byName) {
+    if (!system.leads.has(leaderName)) {
+      throw new TypeError(
+        `leaderLogs: ${leaderName} is not a leader of the system (its leaders: ${
+          system.leaders.join(', ') || 'none'
+        }).`,
+      );
+    }
+    if (log === null || typeof log !== 'object' || typeof log.select !== 'function') {
+      throw new TypeError(
+        `leaderLogs.${leaderName} must be a NotificationLog (e.g. a NotificationLogJSONClient), ` +
+          `got ${String(log)}.`,
+      );
+    }
+    for (const [leader, followerName] of system.edges) {
+      if (leader === leaderName) (apps.get(followerName) as Follower).follow(leaderName, log);
+    }
+  }
+  return byName;
 }

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Application } from '../application/application.js';
+import type { NotificationLog } from '../application/notification-log.js';
 import type { ErrorReporter } from '../persistence/error-reporter.js';
 import { IntegrityError } from '../persistence/errors.js';
+import type { ApplicationRecorder } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
 import {
   ApplicationSubscription,
@@ -12,6 +14,7 @@ import { EventSourcedProcessor } from '../projection/event-sourced-processor.js'
 import { isTransient } from '../projection/is-transient.js';
 import { runPages } from '../projection/run-pages.js';
 import type { Follower } from './follower.js';
+import { NotificationLogSubscription } from './notification-log-subscription.js';
 import type { SerialQueue } from './serial-queue.js';
 
 const FIRST_RETRY_DELAY = 100;
@@ -33,6 +36,10 @@ export interface FollowerEdgeParts {
   readonly batchSize: number;
   /** Told of the errors that are retried (a lost connection, a lock timeout). */
   readonly reporter: ErrorReporter;
+  /** The leader's log when it runs elsewhere (read instead of the leader's recorder). */
+  readonly log?: NotificationLog | null;
+  /** Milliseconds between reads of `log` when it cannot push (default 1000). */
+  readonly pollInterval?: number | undefined;
 }
 
 /**
@@ -56,7 +63,7 @@ export class FollowerEdge {
     this.parts = parts;
     const { leader, follower } = parts;
     this.description = `${follower.name} processing events of ${leader.name}`;
-    this.source = leaderSeenBy(follower, leader);
+    this.source = leaderSeenBy(follower, leader, parts.log ?? null, parts.pollInterval);
   }
 
   /**
@@ -92,7 +99,8 @@ export class FollowerEdge {
     const inner = new EventSourcedProcessor(follower, leader.name);
     const processor = new QueuedProcessor(inner, queue, signal);
     const position = await processor.maxTrackingId();
-    const head = await leader.recorder.maxNotificationId();
+    // A remote leader's log is not checked: its head is read with the first page.
+    const head = this.parts.log ? position : await leader.recorder.maxNotificationId();
     if (position !== null && position > (head ?? 0)) {
       throw new IntegrityError(
         `${follower.name} has tracked notification ${position} of ${leader.name}, but that ` +
@@ -127,8 +135,14 @@ export class FollowerEdge {
  * The leader as the follower reads it: the leader's name and recorder, and the follower's
  * mapper for the leader (made from the follower's environment scoped by the leader's name, as
  * `follow` made it), so that the follower decodes what it reads as `pullAndProcess` would.
+ * A leader that runs elsewhere is subscribed to through its `log` instead of its recorder.
  */
-function leaderSeenBy(follower: Follower, leader: Application): Application {
+function leaderSeenBy(
+  follower: Follower,
+  leader: Application,
+  log: NotificationLog | null,
+  pollInterval: number | undefined,
+): Application {
   const mapper = follower.mappers.get(leader.name);
   if (mapper === undefined) {
     throw new Error(
@@ -138,6 +152,15 @@ function leaderSeenBy(follower: Follower, leader: Application): Application {
   }
   const source: Application = Object.create(leader);
   Object.defineProperty(source, 'mapper', { value: mapper });
+  if (log !== null) {
+    const recorder: ApplicationRecorder = Object.create(leader.recorder);
+    recorder.subscribe = (options) =>
+      new NotificationLogSubscription(log, {
+        ...options,
+        ...(pollInterval === undefined ? {} : { pollInterval }),
+      });
+    Object.defineProperty(source, 'recorder', { value: recorder });
+  }
   return source;
 }
 

@@ -11,7 +11,10 @@ import {
   NotificationLogJSONService,
 } from '../../src/interface/index.js';
 import { AESCipher } from '../../src/persistence/aes-cipher.js';
+import { ConcurrentRunner } from '../../src/system/concurrent-runner.js';
+import { EventProcessingError } from '../../src/system/errors.js';
 import { NotificationLogReader } from '../../src/system/notification-log-reader.js';
+import { System } from '../../src/system/system.js';
 import type { EnvType } from '../../src/utils/environment.js';
 import { freshEnv, type SystemBackend } from '../system/backends.js';
 import { BankAccount, BankAccounts } from '../system/fixtures/bank.js';
@@ -294,6 +297,103 @@ export function httpSuite(backend: SystemBackend): void {
         await restarted?.close();
         await follower.close();
         await s.leader.close();
+      }
+    });
+
+    test('a ConcurrentRunner follows a remote leader from leaderLogs, woken by its stream, through a server restart', async () => {
+      const s = await setUp();
+      const retried: unknown[] = [];
+      // The runner's own BankAccounts is in memory: only the URL is shared with the leader.
+      const runner = new ConcurrentRunner(new System([[BankAccounts, Recorder]]), {
+        env: { ...s.env, BANKACCOUNTS_PERSISTENCE_MODULE: 'memory' },
+        leaderLogs: {
+          BankAccounts: new NotificationLogJSONClient(
+            new HttpNotificationLogInterface(s.server.url),
+          ),
+        },
+        // Longer than the test: only the leader's stream can wake the follower in time.
+        pollInterval: 600_000,
+        onError: (error) => retried.push(error),
+      });
+      let restarted: TestServer | null = null;
+      try {
+        const opened: string[] = [];
+        for (let i = 0; i < 5; i++) opened.push(await s.leader.openAccount(`A${i}`, 'x@x'));
+        await runner.start();
+        const follower = runner.get(Recorder);
+        await follower.recorder.wait('BankAccounts', 5, { timeout: 10_000 });
+        const writer = async (name: string): Promise<void> => {
+          for (let i = 0; i < 30; i++)
+            opened.push(await s.leader.openAccount(`${name}${i}`, 'x@x'));
+        };
+        await Promise.all([writer('B'), writer('C')]);
+        await follower.recorder.wait('BankAccounts', 65, { timeout: 10_000 });
+
+        await s.server.close();
+        for (let i = 0; i < 5; i++) opened.push(await s.leader.openAccount(`D${i}`, 'x@x'));
+        restarted = await serve(
+          createNotificationLogHandler(new NotificationLogJSONService(s.leader), {
+            basePath: '/notifications',
+          }),
+          '/notifications',
+          s.server.port,
+        );
+        await follower.recorder.wait('BankAccounts', 70, { timeout: 20_000 });
+        assert.equal(runner.hasErrored, false);
+        assert.deepEqual(
+          follower.seen.map((e) => e.id),
+          Array.from({ length: 70 }, (_, i) => i + 1),
+        );
+        const order = (await s.leader.recorder.selectNotifications(1, 100)).map(
+          (n) => n.originatorId,
+        );
+        assert.deepEqual(
+          follower.seen.map((e) => e.originatorId),
+          order,
+        );
+        assert.deepEqual([...order].sort(), [...opened].sort());
+        // The runner's copy of the leader was never written to.
+        assert.equal(await runner.get(BankAccounts).recorder.maxNotificationId(), null);
+      } finally {
+        await runner.stop();
+        await restarted?.close();
+        await s.leader.close();
+      }
+    });
+
+    test("a remote leader's refusal (401) stops a ConcurrentRunner with an EventProcessingError", async () => {
+      const s = await setUp();
+      const refusing = await serve(
+        createNotificationLogHandler(new NotificationLogJSONService(s.leader), {
+          basePath: '/notifications',
+          authorize: () => false,
+        }),
+        '/notifications',
+      );
+      const runner = new ConcurrentRunner(new System([[BankAccounts, Recorder]]), {
+        env: { ...s.env, BANKACCOUNTS_PERSISTENCE_MODULE: 'memory' },
+        leaderLogs: {
+          BankAccounts: new NotificationLogJSONClient(
+            new HttpNotificationLogInterface(refusing.url),
+          ),
+        },
+        onError: () => {},
+      });
+      try {
+        await s.leader.openAccount('A', 'x@x');
+        await runner.start();
+        await assert.rejects(runner.watchForErrors({ timeout: 10_000 }), (error: unknown) => {
+          assert.ok(error instanceof EventProcessingError);
+          assert.ok(error.cause instanceof NotificationLogHttpError);
+          assert.equal(error.cause.status, 401);
+          assert.equal(error.cause.retryable, false);
+          return true;
+        });
+        assert.equal(runner.get(Recorder).seen.length, 0);
+      } finally {
+        await runner.stop().catch(() => {});
+        await refusing.close();
+        await s.close();
       }
     });
   });
