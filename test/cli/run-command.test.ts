@@ -8,6 +8,13 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseModuleReference } from '../../src/cli/module-reference.js';
 import { UsageError } from '../../src/cli/usage-error.js';
+import {
+  createNotificationLogHandler,
+  HttpNotificationLogInterface,
+  NotificationLogJSONClient,
+  NotificationLogJSONService,
+} from '../../src/interface/index.js';
+import { serve } from '../interface/helpers.js';
 import { whenPostgres } from '../postgres/helpers.js';
 import {
   freshEnv,
@@ -40,6 +47,18 @@ describe('eventsourcing (arguments)', () => {
       [['run', '--system', `${apps}#bank`, '--bogus'], /Unknown option '--bogus'/],
       [['run', '--system', `${apps}#bank`, '--only', 'Nope'], /not a follower of the system: Nope/],
       [['run', '--system', `${apps}#bank`, '--only', ','], /--only needs follower names/],
+      [
+        ['run', '--system', `${apps}#bank`, '--leader', 'BankAccounts'],
+        /--leader needs <Leader>=<url>/,
+      ],
+      [
+        ['run', '--system', `${apps}#bank`, '--leader', 'EmailProcess=http://127.0.0.1:1/n'],
+        /--leader: not a leader of the system: EmailProcess \(its leaders: BankAccounts\)/,
+      ],
+      [
+        ['run', '--system', `${apps}#bank`, '--serve', 'host:port'],
+        /--serve needs \[<host>:\]<port>/,
+      ],
     ];
     await Promise.all(
       cases.map(async ([args, message]) => {
@@ -116,6 +135,58 @@ function runSuite(backend: SystemBackend): void {
     });
   });
 }
+
+describe('eventsourcing run --leader --serve', () => {
+  it('follows a leader over HTTP and serves its follower, sharing no database', async () => {
+    // The leader's database is this process's alone; the child has its own for EmailProcess.
+    const leaderEnv = await freshEnv(sqliteBackend, ['BankAccounts']);
+    const childEnv = await freshEnv(sqliteBackend, ['EmailProcess']);
+    await using accounts = new BankAccounts({ env: leaderEnv });
+    const server = await serve(
+      createNotificationLogHandler(new NotificationLogJSONService(accounts), {
+        basePath: '/notifications',
+      }),
+      '/notifications',
+    );
+    const cli = new CliProcess(
+      [
+        'run',
+        '--system',
+        `${apps}#bank`,
+        '--only',
+        'EmailProcess',
+        '--leader',
+        `BankAccounts=${server.url}`,
+        '--serve',
+        '127.0.0.1:0',
+      ],
+      { ...process.env, ...childEnv, BANKACCOUNTS_PERSISTENCE_MODULE: 'memory' },
+    );
+    try {
+      for (let i = 0; i < 3; i++) await accounts.openAccount(`H${i}`, `h${i}@example.com`);
+      await cli.waitFor(/serving EmailProcess at (http:\S+)/);
+      const url = /serving EmailProcess at (http:\S+)/.exec(cli.stdout)?.[1] as string;
+      // Woken by the leader's stream: saved after the child started.
+      for (let i = 3; i < 5; i++) await accounts.openAccount(`H${i}`, `h${i}@example.com`);
+      // Another machine would follow EmailProcess from what the child serves.
+      const emails = new NotificationLogJSONClient(new HttpNotificationLogInterface(url));
+      const deadline = Date.now() + 20_000;
+      let seen = 0;
+      while (seen < 5 && Date.now() < deadline) {
+        seen = (await emails.select(1, 100)).length;
+        if (seen < 5) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(seen, 5, cli.stderr);
+      const subjects = (await emails.select(1, 100)).map((n) => n.topic);
+      assert.ok(subjects.every((topic) => topic === 'system-tests:EmailNotification.Created'));
+      cli.child.kill('SIGTERM');
+      assert.equal(await cli.exited, 0, cli.stderr);
+    } finally {
+      cli.kill();
+      await server.close();
+    }
+  });
+});
 
 runSuite(sqliteBackend);
 whenPostgres(() => {
