@@ -17,6 +17,7 @@ import {
   SQLiteDatastore,
   type SqliteSynchronous,
 } from './sqlite-datastore.js';
+import { SQLiteDCBRecorder } from './sqlite-dcb-recorder.js';
 import { checkSQLiteFactoryOptions, type SQLiteFactoryOptions } from './sqlite-factory-options.js';
 import { SQLiteFollowerLock } from './sqlite-follower-lock.js';
 import { SQLiteProcessRecorder } from './sqlite-process-recorder.js';
@@ -180,6 +181,14 @@ export class SQLiteFactory extends InfrastructureFactory<SQLiteRecorders> {
   ): SQLiteProcessRecorder {
     const cls = this.recorderClassOr(recorderClass, SQLiteProcessRecorder);
     return new cls(this.datastore);
+  }
+
+  /**
+   * A DCB recorder of tables `{prefix}_events_tt_main` and `{prefix}_events_tt_tag`, the
+   * prefix being the application's name lower-cased, or `dcb` (as Python names them).
+   */
+  protected override createDCBRecorder(): SQLiteDCBRecorder {
+    return new SQLiteDCBRecorder(this.datastore, this.env.name.toLowerCase() || 'dcb');
   }
 
   /**
