@@ -55,6 +55,7 @@ export class DCBSpecificationWhen<S extends Slice> {
    * tags, in order): else an `AssertionError` saying "Expected N events, got M", or which event
    * differs ("Event i decision mismatch: …", "Event i tags mismatch: …"). Resolves to the slice.
    */
+  // biome-ignore lint/suspicious/noThenProperty: Python's given/when/then; awaiting the specification itself is rejected.
   then(...expected: Tagged[]): Promise<S> {
     const [first, second] = expected as unknown[];
     if (typeof first === 'function') {
