@@ -36,6 +36,8 @@ export interface RunForeverOptions {
 export interface RunnerParts<A extends Application, P, V extends TrackingRecorder> {
   /** The upstream application. */
   readonly app: A;
+  /** What the loop reads the upstream events from: `app`, or `app` read through a log. */
+  readonly source?: Application;
   /** The projection. */
   readonly projection: P;
   /** Where the projection's position is recorded. */
@@ -77,6 +79,8 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
   readonly view: V;
   private readonly topics: readonly string[];
   private readonly processor: ChunkProcessor;
+  /** Where the upstream events are read: the application, or its log elsewhere. */
+  protected readonly source: Application;
   private readonly closeView: () => Promise<void>;
   private readonly batchSize: number;
   private readonly onError: ErrorHook | undefined;
@@ -96,6 +100,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
   /** @internal Subclasses make the parts (see `ProjectionRunner`). */
   protected constructor(parts: RunnerParts<A, P, V>) {
     this.app = parts.app;
+    this.source = parts.source ?? parts.app;
     this.projection = parts.projection;
     this.view = parts.view;
     this.topics = parts.topics;
@@ -175,7 +180,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
 
   /** How far the view is behind the upstream application: events and the oldest one's age. */
   lag(): Promise<ProjectionLag> {
-    return readLag(this.app, this.view, this.topics);
+    return readLag(this.source, this.view, this.topics);
   }
 
   /**
@@ -255,9 +260,10 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
   }
 
   private async runOnce(signal: AbortSignal, onCommit: () => void): Promise<void> {
-    const { app, processor } = this;
+    const { app, source, processor } = this;
     const position = await processor.maxTrackingId();
-    const head = await app.recorder.maxNotificationId();
+    // A log read elsewhere is not checked: its head is found by reading it to the end.
+    const head = source === app ? await app.recorder.maxNotificationId() : position;
     if (position !== null && position > (head ?? 0)) {
       throw new IntegrityError(
         `The view of ${this.projectionName} has tracked notification ${position} of ` +
@@ -267,7 +273,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
     }
     if (signal.aborted) return;
     this.progress.start(position);
-    const subscription = new ApplicationSubscription(app, {
+    const subscription = new ApplicationSubscription(source, {
       gt: position,
       topics: this.topics,
       batchSize: this.batchSize,

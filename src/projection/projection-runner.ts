@@ -1,4 +1,5 @@
 import type { Application, ApplicationOptions } from '../application/application.js';
+import type { NotificationLog } from '../application/notification-log.js';
 import type { ErrorHook } from '../persistence/error-reporter.js';
 import {
   InfrastructureFactory,
@@ -9,6 +10,7 @@ import { describeValue } from '../utils/describe-value.js';
 import { Environment, type EnvType } from '../utils/environment.js';
 import { BaseProjectionRunner, DEFAULT_BATCH_SIZE } from './base-projection-runner.js';
 import type { Projection, ProjectionClass } from './projection.js';
+import { readThroughLog } from './read-through-log.js';
 import { ViewProcessor } from './view-processor.js';
 
 /** An application class a runner constructs with `{ env }`. */
@@ -34,6 +36,16 @@ export interface ProjectionRunnerOptions<
   env?: EnvType;
   /** The most events per page and per transaction (default 1000). */
   batchSize?: number;
+  /**
+   * The application's notification log, when the application runs elsewhere: the view is
+   * built from it (e.g. `new NotificationLogJSONClient(new HttpNotificationLogInterface(url))`)
+   * instead of from the application's recorder, woken by its stream, or polling it every
+   * `pollInterval` ms when it has none. The application's class is still constructed (its
+   * mapper decodes the events) and never written to.
+   */
+  notificationLog?: NotificationLog;
+  /** Milliseconds between reads of a `notificationLog` that cannot push (default 1000). */
+  pollInterval?: number;
   /**
    * Told of errors, `(error, source)`: each error that is retried (`'projection'`), the error
    * that stopped processing (`'projection-stopped'`), and the application's and view's
@@ -92,6 +104,13 @@ export class ProjectionRunner<
     }
     super({
       app,
+      ...(options.notificationLog === undefined
+        ? {}
+        : {
+            source: readThroughLog(app, options.notificationLog, {
+              pollInterval: options.pollInterval,
+            }),
+          }),
       projection,
       view,
       topics: projectionClass.topics ?? [],
@@ -118,7 +137,7 @@ export class ProjectionRunner<
           'that extends a built-in tracking recorder and overrides its clear() hook.',
       );
     }
-    const head = await this.app.recorder.maxNotificationId();
+    const head = await this.source.recorder.maxNotificationId();
     await this.restartAfter(() => view.resetTracking!(this.app.name));
     await this.wait(head, { timeout: Number.POSITIVE_INFINITY, signal: options.signal });
   }

@@ -3,7 +3,6 @@ import type { Application } from '../application/application.js';
 import type { NotificationLog } from '../application/notification-log.js';
 import type { ErrorReporter } from '../persistence/error-reporter.js';
 import { IntegrityError } from '../persistence/errors.js';
-import type { ApplicationRecorder } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
 import {
   ApplicationSubscription,
@@ -12,9 +11,9 @@ import {
 import type { ChunkProcessor } from '../projection/chunk-processor.js';
 import { EventSourcedProcessor } from '../projection/event-sourced-processor.js';
 import { isTransient } from '../projection/is-transient.js';
+import { readThroughLog } from '../projection/read-through-log.js';
 import { runPages } from '../projection/run-pages.js';
 import type { Follower } from './follower.js';
-import { NotificationLogSubscription } from './notification-log-subscription.js';
 import type { SerialQueue } from './serial-queue.js';
 
 const FIRST_RETRY_DELAY = 100;
@@ -150,17 +149,10 @@ function leaderSeenBy(
         `'${leader.name}', leader.notificationLog) before running the edge.`,
     );
   }
-  const source: Application = Object.create(leader);
+  const source: Application = Object.create(
+    log === null ? leader : readThroughLog(leader, log, { pollInterval }),
+  );
   Object.defineProperty(source, 'mapper', { value: mapper });
-  if (log !== null) {
-    const recorder: ApplicationRecorder = Object.create(leader.recorder);
-    recorder.subscribe = (options) =>
-      new NotificationLogSubscription(log, {
-        ...options,
-        ...(pollInterval === undefined ? {} : { pollInterval }),
-      });
-    Object.defineProperty(source, 'recorder', { value: recorder });
-  }
   return source;
 }
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Application } from '../../src/application/application.js';
+import type { DomainEventLike } from '../../src/domain/protocols.js';
 import {
   createNotificationLogHandler,
   HttpNotificationLogInterface,
@@ -10,7 +11,11 @@ import {
   NotificationLogJSONClient,
   NotificationLogJSONService,
 } from '../../src/interface/index.js';
+import { MemoryTrackingRecorder } from '../../src/memory/index.js';
 import { AESCipher } from '../../src/persistence/aes-cipher.js';
+import type { Tracking } from '../../src/persistence/stored-event.js';
+import { Projection } from '../../src/projection/projection.js';
+import { ProjectionRunner } from '../../src/projection/projection-runner.js';
 import { ConcurrentRunner } from '../../src/system/concurrent-runner.js';
 import { EventProcessingError } from '../../src/system/errors.js';
 import { NotificationLogReader } from '../../src/system/notification-log-reader.js';
@@ -19,6 +24,27 @@ import type { EnvType } from '../../src/utils/environment.js';
 import { freshEnv, type SystemBackend } from '../system/backends.js';
 import { BankAccount, BankAccounts } from '../system/fixtures/bank.js';
 import { Recorder, serve, type TestServer } from './helpers.js';
+
+/** A view of the ids processed, which can be rebuilt. */
+class IdsView extends MemoryTrackingRecorder {
+  ids: number[] = [];
+
+  add(tracking: Tracking): Promise<void> {
+    return this.transaction(tracking, () => {
+      this.ids.push(tracking.notificationId);
+    });
+  }
+
+  protected override clear(): void {
+    this.ids = [];
+  }
+}
+
+class RemoteIds extends Projection<IdsView> {
+  async processEvent(_event: DomainEventLike, tracking: Tracking): Promise<void> {
+    await this.view.add(tracking);
+  }
+}
 
 interface Setup {
   env: EnvType;
@@ -393,6 +419,36 @@ export function httpSuite(backend: SystemBackend): void {
       } finally {
         await runner.stop().catch(() => {});
         await refusing.close();
+        await s.close();
+      }
+    });
+
+    test("a ProjectionRunner builds a view from a remote application's log, and rebuilds it", async () => {
+      const s = await setUp();
+      try {
+        for (let i = 0; i < 1500; i++) await s.leader.openAccount(`A${i}`, 'x@x');
+        // The projection's side is in memory: it shares nothing with the leader but the URL.
+        await using runner = new ProjectionRunner({
+          applicationClass: BankAccounts,
+          projectionClass: RemoteIds,
+          viewClass: IdsView,
+          env: { PERSISTENCE_MODULE: 'memory' },
+          notificationLog: new NotificationLogJSONClient(
+            new HttpNotificationLogInterface(s.server.url),
+          ),
+          pollInterval: 600_000,
+        });
+        await runner.wait(1500, { timeout: 20_000 });
+        await s.leader.openAccount('Late', 'x@x');
+        await runner.wait(1501, { timeout: 10_000 });
+        const lag = await runner.lag();
+        assert.deepEqual([lag.position, lag.head, lag.events], [1501, 1501, 0]);
+        const all = Array.from({ length: 1501 }, (_, i) => i + 1);
+        assert.deepEqual(runner.view.ids, all);
+        await runner.rebuild();
+        assert.deepEqual(runner.view.ids, all);
+        assert.equal(await runner.app.recorder.maxNotificationId(), null);
+      } finally {
         await s.close();
       }
     });
