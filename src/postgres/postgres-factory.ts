@@ -15,6 +15,7 @@ import type { PgPool } from './driver.js';
 import { PostgresAggregateRecorder } from './postgres-aggregate-recorder.js';
 import { PostgresApplicationRecorder } from './postgres-application-recorder.js';
 import { PostgresDatastore } from './postgres-datastore.js';
+import { PostgresDCBRecorder } from './postgres-dcb-recorder.js';
 import { PostgresFollowerLock } from './postgres-follower-lock.js';
 import { PostgresProcessRecorder } from './postgres-process-recorder.js';
 import {
@@ -128,6 +129,7 @@ export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
   readonly settings: PostgresSettings;
   /** The connections shared by this factory's recorders (the pool is made on first use). */
   readonly datastore: PostgresDatastore;
+  private dcb: PostgresDCBRecorder | null = null;
 
   /**
    * @throws InfrastructureFactoryError for a missing or invalid environment value.
@@ -198,6 +200,17 @@ export class PostgresFactory extends InfrastructureFactory<PostgresRecorders> {
       `${this.prefix('stored')}_events`,
       `${this.prefix('notification')}_tracking`,
     );
+  }
+
+  /**
+   * The DCB event store, in Python's `{name}_events_tt_main` and `{name}_events_tt_tag` (the
+   * application's name lower-cased; `dcb_events_tt_*` when unnamed, as in Python).
+   */
+  protected override createDCBRecorder(): PostgresDCBRecorder {
+    // One per factory, as the memory factory does: concurrent appends of the process then share
+    // one queue, and are combined.
+    this.dcb ??= new PostgresDCBRecorder(this.datastore, this.prefix('dcb'));
+    return this.dcb;
   }
 
   /**
