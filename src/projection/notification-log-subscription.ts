@@ -15,7 +15,8 @@ export interface NotificationLogSubscriptionOptions extends SubscribeOptions {
 /**
  * A `Subscription` over any `NotificationLog`, such as another process's log read over HTTP
  * (`NotificationLogJSONClient`): it reads pages with `select` from the position it has
- * reached, and once it has caught up it waits to be woken, by the log's own `subscribe` (a
+ * reached (whole pages, filtered by topics here, so that the position passes the
+ * notifications of other topics), and once it has caught up it waits to be woken, by the log's own `subscribe` (a
  * stream of the leader's new notifications) when it has one, else by a timer (`pollInterval`).
  * The stream only wakes it: pages are always read with `select`, so what is processed comes in
  * order, once, from the position reached, whatever the stream does. A read that fails rejects
@@ -25,7 +26,7 @@ export interface NotificationLogSubscriptionOptions extends SubscribeOptions {
  */
 export class NotificationLogSubscription implements Subscription {
   private readonly log: NotificationLog;
-  private readonly topics: readonly string[];
+  private readonly topics: ReadonlySet<string>;
   private readonly limit: number;
   private readonly pollInterval: number;
   private readonly stopping = new AbortController();
@@ -38,7 +39,7 @@ export class NotificationLogSubscription implements Subscription {
   constructor(log: NotificationLog, options: NotificationLogSubscriptionOptions = {}) {
     const { gt = null, topics = [], signal, batchSize = 500, pollInterval = 1000 } = options;
     this.log = log;
-    this.topics = topics;
+    this.topics = new Set(topics);
     this.limit = Math.min(batchSize, log.selectLimit ?? batchSize);
     this.pollInterval = pollInterval;
     this.position = gt ?? 0;
@@ -53,15 +54,19 @@ export class NotificationLogSubscription implements Subscription {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
       const arrivalsBefore = this.arrivals;
-      const items = await this.log.select(this.position, this.limit, {
-        topics: this.topics,
+      // Read whole pages and filter here: the position then passes the notifications of
+      // other topics too, so a tracking of the last one read is recorded (and `wait` for it
+      // resolves) even when it is not of the topics.
+      const read = await this.log.select(this.position, this.limit, {
         inclusiveOfStart: false,
         signal,
       });
       if (signal.aborted) return null;
-      const last = items.at(-1);
+      const last = read.at(-1);
       if (last !== undefined) {
         this.position = last.id;
+        const topics = this.topics;
+        const items = topics.size === 0 ? read : read.filter((n) => topics.has(n.topic));
         return { items, position: last.id };
       }
       // Caught up: wait for news, unless some came while the read was under way.
@@ -95,7 +100,7 @@ export class NotificationLogSubscription implements Subscription {
     const signal = this.stopping.signal;
     if (this.pushes === null && !this.pushEnded && typeof this.log.subscribe === 'function') {
       try {
-        this.listen(this.log.subscribe(this.position, { topics: this.topics, signal }));
+        this.listen(this.log.subscribe(this.position, { signal }));
       } catch {
         // A log that cannot push after all (a client over an interface without a stream).
         this.pushEnded = true;

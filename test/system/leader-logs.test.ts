@@ -43,6 +43,8 @@ describe('ConcurrentRunner leaderLogs', () => {
     await follower.recorder.wait('BankAccounts', 12, { timeout: TIMEOUT });
     // Credits are filtered out by topics; new accounts are found by polling.
     await elsewhere.credit(opened[0] ?? '', 5);
+    // The tracking passes an event of another topic too.
+    await follower.recorder.wait('BankAccounts', 13, { timeout: TIMEOUT });
     opened.push(await elsewhere.openAccount('B', 'x@x'));
     await follower.recorder.wait('BankAccounts', 14, { timeout: TIMEOUT });
     assert.deepEqual(
