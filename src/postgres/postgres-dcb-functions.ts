@@ -162,7 +162,7 @@ function prologue(n: DCBFunctionNames): string {
 /**
  * This library's function of one append (the plain path): in one call, under the table lock,
  * the checks and inserts of `appendBlock` and a NOTIFY on the channel when it inserted. Returns
- * one row (position, kind).
+ * one row (position, kind, conflicting type).
  */
 export function createDCBAppendFunctionSql(n: DCBFunctionNames): string {
   const emit = (position: string, kind: string, type: string) =>

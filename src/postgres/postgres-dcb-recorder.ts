@@ -71,7 +71,9 @@ interface DCBAppendParams {
   readonly query: DCBQueryParams;
   /** The condition's `after` (0 from the start). */
   readonly after: number;
+  /** The events' types. */
   readonly types: string[];
+  /** The events' data. */
   readonly data: Uint8Array[];
   /** Each event's tags, as an array literal. */
   readonly tags: string[];

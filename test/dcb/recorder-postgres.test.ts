@@ -190,6 +190,30 @@ whenPostgres(() => {
       });
     });
 
+    test("a main table made by Python 9.5 (no uuid column) gets this library's uuid column", async () => {
+      await withStore(async (recorder, name) => {
+        const main = `"public"."${name.toLowerCase()}_events_tt_main"`;
+        const client = await rawClient();
+        try {
+          await client.query(
+            `CREATE TABLE ${main} (id bigserial, type text NOT NULL, data bytea, tags text[] NOT NULL)`,
+          );
+          await client.query(`INSERT INTO ${main} (type, data, tags) VALUES ('Old', '', '{}')`);
+        } finally {
+          await client.end();
+        }
+        const id = randomUUID();
+        assert.equal(await recorder.append([ev('New', ['t'], id)]), 2);
+        assert.deepEqual(
+          (await recorder.read()).events.map((e) => [e.position, e.event.type, e.event.id]),
+          [
+            [1, 'Old', null],
+            [2, 'New', id],
+          ],
+        );
+      });
+    });
+
     test('every query shape (those Python refuses too) reads and conditions as the in-process matcher says', async () => {
       await withStore(async (recorder) => {
         const next = random(15);
