@@ -1,7 +1,7 @@
 import { ProgrammingError } from '../domain/errors.js';
 import { ParameterParseError } from '../domain/parameter-parse-error.js';
 import { parseConstructorParameters, parseFunctionParameters } from '../domain/parse-params.js';
-import { checkClassName, ownStaticTopic, registerTopic } from '../domain/topics.js';
+import { checkClassName, getTopic, ownStaticTopic, registerTopic } from '../domain/topics.js';
 import { describeValue } from '../utils/describe-value.js';
 import { Decision, type DecisionClass, type DecisionFields } from './decision.js';
 import { EnduringObject } from './enduring-object.js';
@@ -55,6 +55,9 @@ export function event(decisionClass: DecisionClass): DCBEventDecorator {
         `${describeValue(decisionClass)}.`,
     );
   }
+  // Registered now, so that a process that reads decisions of the class before writing any
+  // resolves their type.
+  getTopic(decisionClass);
   return (<T extends AnyClass | AnyMethod>(
     value: T,
     context: ClassDecoratorContext | ClassMethodDecoratorContext,

@@ -1,3 +1,4 @@
+import { getTopic } from '../domain/topics.js';
 import { describeValue } from '../utils/describe-value.js';
 import { Decision, type DecisionClass } from './decision.js';
 
@@ -33,6 +34,8 @@ export class Selector {
         `Selector tags must be an array of non-empty strings, got ${describeValue(tags)}.`,
       );
     }
+    // Registers each class's topic, so that decisions of it can be read before any is written.
+    for (const t of types) getTopic(t);
     this.types = Object.freeze([...types]);
     this.tags = Object.freeze([...tags]);
   }
