@@ -2,7 +2,7 @@
 
 Usage:
 
-    PYEVENTSOURCING_PATH=/tmp/pyes python3 test/interface/python/client_check.py \\
+    python3 test/interface/python/client_check.py \\
         http://127.0.0.1:PORT/notifications [--section-size 10] [--limit 10] \\
         [--topic TOPIC ...] [--exclusive-start N] [--bearer TOKEN] [--strict-bytes]
 
@@ -42,7 +42,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Sequence
 
-PYES = Path(os.environ.get("PYEVENTSOURCING_PATH", "/tmp/pyes"))
+PYES = Path(os.environ.get("PYEVENTSOURCING_PATH", Path(__file__).parent / "pyeventsourcing"))
 if str(PYES) not in sys.path:
     sys.path.insert(0, str(PYES))
 
