@@ -6,6 +6,7 @@ import { MemoryTrackingRecorder } from './memory-tracking-recorder.js';
 
 export { MemoryAggregateRecorder } from './memory-aggregate-recorder.js';
 export { MemoryApplicationRecorder } from './memory-application-recorder.js';
+export { MemoryDCBRecorder } from './memory-dcb-recorder.js';
 export { MemoryFactory, type MemoryRecorders } from './memory-factory.js';
 export { MemoryProcessRecorder } from './memory-process-recorder.js';
 export { MemoryTrackingRecorder } from './memory-tracking-recorder.js';

@@ -24,6 +24,10 @@ export {
 } from './postgres-application-recorder.js';
 export { PostgresDatastore, type PostgresDatastoreOptions } from './postgres-datastore.js';
 export {
+  PostgresDCBRecorder,
+  type PostgresDCBRecorderOptions,
+} from './postgres-dcb-recorder.js';
+export {
   PostgresFactory,
   type PostgresFactoryOptions,
   type PostgresRecorders,

@@ -29,6 +29,7 @@ export {
   type SqliteSynchronous,
 } from './sqlite-datastore.js';
 export { parseSqliteDbName, type SqliteTarget } from './sqlite-db-name.js';
+export { SQLiteDCBRecorder } from './sqlite-dcb-recorder.js';
 export { SQLiteFactory, type SQLiteRecorders } from './sqlite-factory.js';
 export type { SQLiteFactoryOptions } from './sqlite-factory-options.js';
 export { SQLiteFollowerLock } from './sqlite-follower-lock.js';

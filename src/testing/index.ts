@@ -7,6 +7,11 @@ export {
   applicationRecorderTests,
 } from './application-recorder-contract.js';
 export type { CreateRecorder, RecorderContractOptions } from './contract-helpers.js';
+export {
+  type DCBRecorderContractOptions,
+  dcbRecorderContract,
+  dcbRecorderTests,
+} from './dcb-recorder-contract.js';
 export { processRecorderContract, processRecorderTests } from './process-recorder-contract.js';
 export {
   type ExpectedError,
