@@ -27,10 +27,23 @@ type AnyMethod = (this: never, ...args: never[]) => unknown;
  * The decorator `@event(DecisionClass)` returns: for methods of perspectives and, with an
  * `InitialDecision` class, for `EnduringObject` classes.
  */
-export type DCBEventDecorator = <T extends AnyClass | AnyMethod>(
-  value: T,
-  context: ClassDecoratorContext | ClassMethodDecoratorContext,
-) => T;
+export interface DCBEventDecorator {
+  /**
+   * Registers the decorated method (or class) with the decision class.
+   *
+   * @typeParam T - The decorated class or method, returned as it is typed.
+   */
+  <
+    T extends
+      | (abstract new (
+          ...args: never[]
+        ) => unknown)
+      | ((this: never, ...args: never[]) => unknown),
+  >(
+    value: T,
+    context: ClassDecoratorContext | ClassMethodDecoratorContext,
+  ): T;
+}
 
 /**
  * Ties a decision class to a perspective (Python's `@event` in `eventsourcing.dcb`).
