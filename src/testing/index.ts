@@ -12,6 +12,14 @@ export {
   dcbRecorderContract,
   dcbRecorderTests,
 } from './dcb-recorder-contract.js';
+export {
+  DCBSpecificationGiven,
+  DCBSpecificationWhen,
+  DCBSpecificationWhenSlice,
+  type ExpectedDCBError,
+  given,
+  when,
+} from './dcb-specification.js';
 export { processRecorderContract, processRecorderTests } from './process-recorder-contract.js';
 export {
   type ExpectedError,
