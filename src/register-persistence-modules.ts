@@ -14,3 +14,6 @@ registerPersistenceModule('sqlite', SQLiteFactory);
 registerPersistenceModule('eventsourcing.sqlite', SQLiteFactory);
 registerPersistenceModule('postgres', PostgresFactory);
 registerPersistenceModule('eventsourcing.postgres', PostgresFactory);
+// Python's names of its DCB persistence modules: the same factories make DCB recorders.
+registerPersistenceModule('eventsourcing.dcb.popo', MemoryFactory);
+registerPersistenceModule('eventsourcing.dcb.postgres_tt', PostgresFactory);

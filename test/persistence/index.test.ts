@@ -18,13 +18,23 @@ describe('eventsourcing/persistence', () => {
 
   it('resolves the built-in modules once the registration module is imported', async () => {
     await import('../../src/register-persistence-modules.js');
-    for (const name of ['memory', 'popo', 'eventsourcing.popo']) {
+    for (const name of ['memory', 'popo', 'eventsourcing.popo', 'eventsourcing.dcb.popo']) {
       const factory = persistence.InfrastructureFactory.construct({ PERSISTENCE_MODULE: name });
       assert.equal(factory.constructor.name, 'MemoryFactory');
       await factory.close();
     }
     await using factory = persistence.InfrastructureFactory.construct({});
     assert.equal(factory.constructor.name, 'MemoryFactory');
+    // Python's DCB module on PostgreSQL names the PostgreSQL factory (constructing does no I/O).
+    const postgres = persistence.InfrastructureFactory.construct({
+      PERSISTENCE_MODULE: 'eventsourcing.dcb.postgres_tt',
+      POSTGRES_DBNAME: 'test',
+      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_USER: 'postgres',
+      POSTGRES_PASSWORD: '',
+    });
+    assert.equal(postgres.constructor.name, 'PostgresFactory');
+    await postgres.close();
   });
 
   it('stores and reads events end to end with the default factory, compressed and encrypted', async () => {
