@@ -1,4 +1,4 @@
-import { dcbConditionFailed } from '../persistence/dcb-condition-failed.js';
+import { dcbConditionFailed, dcbIdsPartlyStored } from '../persistence/dcb-condition-failed.js';
 import { DCBEventSubscription } from '../persistence/dcb-event-subscription.js';
 import {
   checkDCBAppendCondition,
@@ -75,12 +75,13 @@ export class MemoryDCBRecorder implements DCBRecorder {
   /**
    * Appends the events at the next positions and resolves to the last one, unless an event
    * after the condition's `after` matches its query: then an `IntegrityError`, and nothing is
-   * stored. When that condition fails only because of this append's own events (every event
-   * has an id, each id is stored, and every conflicting event has one of them: a retry of an
-   * append that succeeded), resolves to the position of the last of them instead.
+   * stored. Event ids are unique in the store: when every event has an id that is stored already
+   * (a retry of an append that succeeded), resolves to the greatest of their positions and
+   * stores nothing, with or without a condition, and even when the condition now fails, as long
+   * as only those events make it fail; ids partly stored are an `IntegrityError`.
    *
-   * @throws ProgrammingError for no events; DataError for a malformed event; TypeError for a
-   * bad condition.
+   * @throws ProgrammingError for no events; DataError for a malformed event (or an id twice in
+   * the events); TypeError for a bad condition.
    */
   async append(
     events: readonly DCBEvent[],
@@ -88,13 +89,27 @@ export class MemoryDCBRecorder implements DCBRecorder {
   ): Promise<number> {
     checkDCBAppendCondition(condition);
     const copies = copyDCBEvents(events);
+    // How many of the events' ids are stored, and the greatest of their positions.
+    let found = 0;
+    let original = 0;
+    for (const copy of copies) {
+      if (copy.id === null || copy.id === undefined) continue;
+      const position = this.positionsById.get(copy.id);
+      if (position === undefined) continue;
+      found++;
+      if (position > original) original = position;
+    }
+    const retry = found === copies.length;
     if (condition !== null && condition !== undefined) {
       const conflict = this.firstConflict(condition, null);
       if (conflict !== null) {
-        const original = this.originalPosition(copies, condition);
-        if (original !== null) return original;
+        if (retry && this.firstConflict(condition, idsOf(copies)) === null) return original;
         throw dcbConditionFailed(conflict, this.events[conflict - 1] as DCBEvent, condition);
       }
+    }
+    if (found > 0) {
+      if (retry) return original;
+      throw dcbIdsPartlyStored();
     }
     const stored = this.events;
     for (const copy of copies) {
@@ -145,27 +160,11 @@ export class MemoryDCBRecorder implements DCBRecorder {
     }
     return null;
   }
+}
 
-  /**
-   * For an idempotent retry: the greatest stored position of the events' ids when every event
-   * has an id, every id is stored, and no conflicting event has another id; else null.
-   */
-  private originalPosition(
-    events: readonly DCBEvent[],
-    condition: DCBAppendCondition,
-  ): number | null {
-    const ids = new Set<string>();
-    let last = 0;
-    for (const event of events) {
-      const id = event.id;
-      if (id === null || id === undefined) return null;
-      const position = this.positionsById.get(id);
-      if (position === undefined) return null;
-      ids.add(id);
-      if (position > last) last = position;
-    }
-    return this.firstConflict(condition, ids) === null ? last : null;
-  }
+/** The ids of events that all have one. */
+function idsOf(events: readonly DCBEvent[]): Set<string> {
+  return new Set(events.map((event) => event.id as string));
 }
 
 function copyOut(event: DCBEvent, position: number): DCBSequencedEvent {

@@ -19,3 +19,16 @@ export function dcbConditionFailed(
       'with the new head as after.',
   );
 }
+
+/**
+ * The `IntegrityError` of an append some of whose event ids are stored already and some not
+ * (ids are unique in a DCB store, so this cannot be a retry of an append that succeeded). Every
+ * DCB recorder throws it, so the message is the same on every backend.
+ */
+export function dcbIdsPartlyStored(): IntegrityError {
+  return new IntegrityError(
+    'Some ids of the DCB events are already stored, but not all of them (so this is not a ' +
+      'retry of an append that succeeded): nothing was appended. Event ids are unique in the ' +
+      'store: give new events new ids, and retry an append with exactly its first events.',
+  );
+}

@@ -9,6 +9,7 @@ import type {
 } from './dcb-recorder.js';
 import type { WakeUpSource } from './notification-signal.js';
 import { PositionSubscription } from './position-subscription.js';
+import type { SubscriptionRetry } from './subscription-retry.js';
 
 /** What a `DCBEventSubscription` reads from: a DCB recorder's `read`. */
 export interface DCBEventReader {
@@ -24,6 +25,12 @@ export interface DCBEventSubscriptionWaiting {
   pollInterval?: number | null;
   /** How many events to read per query (default 500). */
   batchSize?: number;
+  /**
+   * How to ride out reads that fail for a reason that may pass (a database restarting, a
+   * dropped connection): reported and tried again with backoff, as application subscriptions
+   * do. Null (the default): any failed read ends the subscription with its error.
+   */
+  retry?: SubscriptionRetry | null;
 }
 
 function positionOf(event: DCBSequencedEvent): number {
@@ -35,7 +42,8 @@ function positionOf(event: DCBSequencedEvent): number {
  * `PositionSubscription` loop over `read(query, { after: last, limit })`. It yields every
  * matching event after `after`, in position order, once each, then waits for new ones until
  * `stop()` is called, the signal aborts, the `for await` loop exits, or it is disposed; a
- * stopped subscription leaves no listener or timer behind. Safe because every built-in DCB
+ * stopped subscription leaves no listener or timer behind. With `retry`, a read that fails for
+ * a reason that may pass is tried again (from the last event yielded) instead of ending it. Safe because every built-in DCB
  * recorder makes positions visible in commit order.
  */
 export class DCBEventSubscription
@@ -62,6 +70,7 @@ export class DCBEventSubscription
       pollInterval: waiting.pollInterval ?? null,
       batchSize: waiting.batchSize ?? 500,
       signal: options?.signal ?? null,
+      retry: waiting.retry ?? null,
     });
   }
 }

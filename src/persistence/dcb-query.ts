@@ -25,7 +25,7 @@ export function isDCBEventId(value: unknown): value is string {
  * `types` and `tags`, arrays of strings.
  *
  * @throws TypeError saying which part is wrong and how to write it; DataError for a string that
- * is not well-formed Unicode.
+ * is not well-formed Unicode or holds a NUL character.
  */
 export function checkDCBQuery(query: unknown, what = 'query'): void {
   if (query === null || query === undefined) return;
@@ -63,6 +63,22 @@ function checkStrings(what: string, values: unknown, kind: string): void {
       throw new TypeError(`${what}[${j}] is ${describeValue(value)}: expected a ${kind} string.`);
     }
     checkWellFormed(`${what}[${j}]`, value);
+    checkNoNul(`${what}[${j}]`, value);
+  }
+}
+
+/**
+ * Checks that a type or tag holds no NUL character, which PostgreSQL text cannot hold: refused
+ * on every backend, so that what one backend stores every other can.
+ *
+ * @throws DataError saying which value holds it.
+ */
+function checkNoNul(what: string, value: string): void {
+  if (value.includes('\u0000')) {
+    throw new DataError(
+      `${what} ${JSON.stringify(value)} holds a NUL character (\\u0000), which DCB types and ` +
+        'tags cannot hold (PostgreSQL text cannot): remove it, or encode the value.',
+    );
   }
 }
 
@@ -140,7 +156,7 @@ export function checkDCBAppendCondition(condition: unknown): void {
  *
  * @throws ProgrammingError when there are no events; TypeError when `events` is not an array;
  * DataError naming the event and field that is wrong (ids must be UUIDs, distinct in one
- * append).
+ * append; types and tags well-formed Unicode without NUL characters).
  */
 export function copyDCBEvents(events: readonly DCBEvent[]): DCBEvent[] {
   if (!Array.isArray(events)) {
@@ -168,6 +184,7 @@ export function copyDCBEvents(events: readonly DCBEvent[]): DCBEvent[] {
       );
     }
     checkWellFormed(`DCB event at index ${i} has type`, type);
+    checkNoNul(`DCB event at index ${i} has type`, type);
     if (!(data instanceof Uint8Array)) {
       throw new DataError(
         `DCB event at index ${i} (type ${JSON.stringify(type)}) has data ` +
@@ -189,6 +206,7 @@ export function copyDCBEvents(events: readonly DCBEvent[]): DCBEvent[] {
         );
       }
       checkWellFormed(`DCB event at index ${i} has tags[${j}]`, tag);
+      checkNoNul(`DCB event at index ${i} has tags[${j}]`, tag);
     }
     let canonicalId: string | null = null;
     if (id !== null && id !== undefined) {

@@ -2,8 +2,10 @@ import type { Closable } from './recorders.js';
 
 /**
  * An event of a dynamic consistency boundary (DCB): a type, opaque data and tags, instead of an
- * originator id and version. `id` (a UUID, optional) makes an append idempotent: appending events
- * whose ids are already stored, under the same condition, resolves to the original position.
+ * originator id and version. `id` (a UUID, optional) makes an append idempotent: ids are unique
+ * in the store, and appending events whose ids are all stored already resolves to the original
+ * position (see `DCBRecorder.append`). Types and tags are well-formed Unicode without NUL
+ * characters, on every backend.
  */
 export interface DCBEvent {
   /** The event's type, which queries select by. */
@@ -12,7 +14,13 @@ export interface DCBEvent {
   readonly data: Uint8Array;
   /** The tags that queries select by (an entity's id, say `course:c1`). */
   readonly tags: readonly string[];
-  /** A UUID that makes the append idempotent; null or absent when not needed. */
+  /**
+   * A UUID (any case; read back lower-case) that makes the append idempotent; null or absent
+   * when not needed. Ids are unique in the store, on every backend: an event is known by its id
+   * alone (its type, data and tags are not compared), ids must differ within one append
+   * (`DataError`), and an append whose ids are all stored already stores nothing and resolves
+   * to the original position of the last of them.
+   */
   readonly id?: string | null;
 }
 
@@ -98,7 +106,21 @@ export interface DCBRecorder extends Closable {
   read(query?: DCBQuery | null, options?: DCBReadOptions): Promise<DCBReadResponse>;
   /**
    * Appends the events atomically, unless the condition matches an event after its `after`
-   * (an `IntegrityError`), and resolves to the last position. No events is a `ProgrammingError`.
+   * (an `IntegrityError` made by `dcbConditionFailed`, the same message on every backend), and
+   * resolves to the last position. A failed append stores nothing.
+   *
+   * Idempotent retries, the same on every backend (as UmaDB does): when every event has an id
+   * and every id is stored already, the append stores nothing and resolves to the greatest
+   * position of those events, with or without a condition, and also when the condition fails
+   * only because of those events (a retry of an append that succeeded, whose own events now
+   * match its condition); when another event makes it fail, it fails. When some of the ids are
+   * stored and some are not (or some events have no id), it is an `IntegrityError` and nothing
+   * is stored (under a failing condition, the condition's error). Concurrent identical appends
+   * store the events once and resolve to the same position.
+   *
+   * @throws ProgrammingError for no events; DataError for a malformed event (a type or tag that
+   * is not well-formed Unicode or holds a NUL, an id that is not a UUID or repeated within the
+   * events); TypeError for a bad condition; IntegrityError as above.
    */
   append(events: readonly DCBEvent[], condition?: DCBAppendCondition | null): Promise<number>;
   /** The matching events after `after`, waiting for new ones until stopped. */

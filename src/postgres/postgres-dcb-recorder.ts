@@ -1,4 +1,4 @@
-import { dcbConditionFailed } from '../persistence/dcb-condition-failed.js';
+import { dcbConditionFailed, dcbIdsPartlyStored } from '../persistence/dcb-condition-failed.js';
 import {
   type DCBEventReader,
   DCBEventSubscription,
@@ -20,7 +20,7 @@ import type {
   DCBSubscribeOptions,
   DCBSubscription,
 } from '../persistence/dcb-recorder.js';
-import { IntegrityError, ProgrammingError } from '../persistence/errors.js';
+import { DataError, ProgrammingError } from '../persistence/errors.js';
 import { fastPathsByDefault } from '../persistence/fast/fast-paths.js';
 import { describeValue } from '../utils/describe-value.js';
 import { DCBAppendCombiner } from './dcb-append-combiner.js';
@@ -32,7 +32,7 @@ import {
 } from './dcb-query-params.js';
 import { checkIdentifierLength, qualified, quoteIdent } from './identifiers.js';
 import { localWakeUpKey, wakeLocally } from './local-wake-ups.js';
-import { mapWriteError } from './pg-errors.js';
+import { mapWriteError, type ServerDescription } from './pg-errors.js';
 import { DEFAULT_POLL_INTERVAL } from './postgres-application-recorder.js';
 import type { PostgresDatastore } from './postgres-datastore.js';
 import {
@@ -104,7 +104,7 @@ interface Statement {
  *
  * Subscriptions wake on LISTEN/NOTIFY (one connection per factory and channel) and on this
  * process's appends, and poll every `pollInterval` ms while waiting, so that a lost LISTEN
- * connection delays them and never stops them.
+ * connection delays them and never stops them; their reads are retried through an outage.
  */
 export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder {
   /** The main table's plain name (`{prefix}_events_tt_main`). */
@@ -293,7 +293,10 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
 
   /**
    * The events matching the query after `after`, then new ones as they are committed, until
-   * stopped (`stop()`, the signal, `break`, disposal, or `close()`).
+   * stopped (`stop()`, the signal, `break`, disposal, or `close()`). A read that fails because
+   * the server cannot be reached is reported (the factory's `onError`, source 'subscription')
+   * and tried again with backoff up to 2 s, as application subscriptions do, so a subscription
+   * rides out a database outage.
    *
    * @throws TypeError for a bad query or option (synchronously).
    */
@@ -301,6 +304,7 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
     return new DCBEventSubscription(this.subscriptionReader, query, options, {
       wakeUp: this.wakeUp,
       pollInterval: this.pollInterval,
+      retry: this.datastore.subscriptionRetry,
     });
   }
 
@@ -437,7 +441,7 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
       ).rows as unknown[][];
     } catch (error) {
       datastore.release(client, error);
-      throw mapWriteError(error, datastore.server);
+      throw dcbWriteError(error, datastore.server);
     }
     datastore.release(client);
     // The kind is the last but one column of both functions' rows.
@@ -465,10 +469,7 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
           append.condition ?? { failIfEventsMatch: { items: [] } },
         );
       case 'ids':
-        return new IntegrityError(
-          'Some ids of the DCB events are already stored, but not all of them (so this is not ' +
-            'a retry of an append that succeeded): nothing was appended. Give new events new ids.',
-        );
+        return dcbIdsPartlyStored();
       default:
         return new ProgrammingError(
           `The DCB append function returned an unknown outcome ${describeValue(kind)}: ` +
@@ -518,6 +519,25 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
     this.readStatements.set(key, statement);
     return statement;
   }
+}
+
+/**
+ * The library's error of a failed call of an append function (`mapWriteError`), except that a
+ * value too large for an index (SQLSTATE 54000: a type or tag is indexed) is a `DataError` that
+ * says so, as other bad values are: a combined call that fails with it is sent again append by
+ * append, so that only the append with that value fails.
+ */
+function dcbWriteError(error: unknown, server: ServerDescription): Error {
+  if ((error as { code?: unknown } | null)?.code === '54000') {
+    const message = (error as { message?: unknown }).message;
+    return new DataError(
+      `PostgreSQL refused a value of the DCB append as too large: ${String(message)}. Types ` +
+        'and tags are indexed, and an index row holds at most about 2.7 kB: keep them short ' +
+        '(names and ids) and put long content in the data. Nothing of the append was stored.',
+      { cause: error },
+    );
+  }
+  return mapWriteError(error, server);
 }
 
 /** A checked append as the append functions take it. */

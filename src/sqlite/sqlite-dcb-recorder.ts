@@ -1,4 +1,4 @@
-import { dcbConditionFailed } from '../persistence/dcb-condition-failed.js';
+import { dcbConditionFailed, dcbIdsPartlyStored } from '../persistence/dcb-condition-failed.js';
 import { DCBEventSubscription } from '../persistence/dcb-event-subscription.js';
 import {
   checkDCBAppendCondition,
@@ -17,6 +17,7 @@ import type {
   DCBSubscribeOptions,
   DCBSubscription,
 } from '../persistence/dcb-recorder.js';
+import { IntegrityError } from '../persistence/errors.js';
 import { NotificationSignal } from '../persistence/notification-signal.js';
 import { checkTableName } from './check-table-name.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
@@ -48,7 +49,7 @@ const MAX_CACHED_STATEMENTS = 256;
 /**
  * The SQLite DCB recorder: Python's PostgreSQL "TT" design on SQLite. Table
  * `{prefix}_events_tt_main` holds the events (`id INTEGER PRIMARY KEY` is the position; `type`,
- * `data`, `tags` as a JSON array, and `uuid`, the event's optional id), and
+ * `data`, `tags` as a JSON array, and `uuid`, the event's optional id, unique where not null), and
  * `{prefix}_events_tt_tag` one `(tag, main_id)` row per distinct tag of each event, indexed on
  * `(tag, main_id)`; the prefix is the application's name lower-cased, or `dcb`. Every query
  * shape works for read, subscribe and conditions.
@@ -74,7 +75,7 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
   private readonly signal = new NotificationSignal();
   private readonly signals: ReadonlySet<NotificationSignal>;
   private readonly statements = new Map<string, SqliteStatement>();
-  private readonly positionStatements = new Map<number, SqliteStatement>();
+  private readonly idStatements = new Map<number, SqliteStatement>();
   private db: SqliteDatabase | null = null;
   private insertMain!: SqliteStatement;
   private insertTag!: SqliteStatement;
@@ -97,7 +98,10 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
     this.signals = this.datastore.signalsFor(this.mainTableName);
   }
 
-  /** The tables and indexes (Python's TT tables, with SQLite's types and an id column). */
+  /**
+   * The tables and indexes (Python's TT tables, with SQLite's types and an id column); the
+   * unique index of event ids is made by `afterCreateTables`.
+   */
   override createTableStatements(): string[] {
     const main = this.mainTableName;
     const tag = this.tagTableName;
@@ -105,11 +109,51 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
       `CREATE TABLE IF NOT EXISTS ${main} (id INTEGER PRIMARY KEY, type TEXT NOT NULL, ` +
         'data BLOB, tags TEXT NOT NULL, uuid TEXT)',
       `CREATE INDEX IF NOT EXISTS ${main}_idx_type_id ON ${main} (type, id)`,
-      `CREATE INDEX IF NOT EXISTS ${main}_idx_uuid ON ${main} (uuid) WHERE uuid IS NOT NULL`,
       `CREATE TABLE IF NOT EXISTS ${tag} (tag TEXT NOT NULL, main_id INTEGER NOT NULL ` +
         `REFERENCES ${main} (id))`,
       `CREATE INDEX IF NOT EXISTS ${tag}_idx_tag_main_id ON ${tag} (tag, main_id)`,
     ];
+  }
+
+  /**
+   * After the tables: the unique index of event ids (`{main}_idx_uuid`, where the id is not
+   * null), made here so that a table of an earlier version, whose index of ids was not unique,
+   * gets it too (the old index is replaced).
+   *
+   * @throws IntegrityError when ids are stored more than once already (an earlier version stored
+   * retried appends again): nothing is changed, and the message says how to clear the
+   * duplicates.
+   */
+  protected override afterCreateTables(db: SqliteDatabase): void {
+    const main = this.mainTableName;
+    const index = `${main}_idx_uuid`;
+    const indexes = db.prepare(`PRAGMA index_list(${main})`).all() as Array<{
+      name: string;
+      unique: number;
+    }>;
+    const existing = indexes.find((row) => row.name === index);
+    if (existing !== undefined && Number(existing.unique) === 1) return;
+    const duplicated = Number(
+      db
+        .prepare(
+          `SELECT count(*) FROM (SELECT uuid FROM ${main} WHERE uuid IS NOT NULL ` +
+            'GROUP BY uuid HAVING count(*) > 1)',
+        )
+        .pluck(true)
+        .get(),
+    );
+    if (duplicated > 0) {
+      throw new IntegrityError(
+        `Cannot create tables in ${this.describeDatabase()}: ${duplicated} event id(s) are ` +
+          `stored more than once in ${main} (an earlier version stored retried appends again), ` +
+          'so the unique index of event ids cannot be made. Nothing was changed. Keep the first ' +
+          "event of each id, for instance by clearing the later ones' ids: " +
+          `UPDATE ${main} SET uuid = NULL WHERE uuid IS NOT NULL AND id NOT IN (SELECT min(id) ` +
+          `FROM ${main} WHERE uuid IS NOT NULL GROUP BY uuid); then open the recorder again.`,
+      );
+    }
+    if (existing !== undefined) db.exec(`DROP INDEX ${index}`);
+    db.exec(`CREATE UNIQUE INDEX ${index} ON ${main} (uuid) WHERE uuid IS NOT NULL`);
   }
 
   /**
@@ -153,12 +197,14 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
   /**
    * Appends the events at the next positions and resolves to the last one, unless an event
    * after the condition's `after` matches its query: then an `IntegrityError`, and nothing is
-   * stored. When that condition fails only because of this append's own events (every event
-   * has an id, each id is stored, and every conflicting event has one of them: a retry of an
-   * append that succeeded), resolves to the position of the last of them instead.
+   * stored. Event ids are unique in the store: when every event has an id that is stored already
+   * (a retry of an append that succeeded), resolves to the greatest of their positions and
+   * stores nothing, with or without a condition, and even when the condition now fails, as long
+   * as only those events make it fail; ids partly stored are an `IntegrityError`. All of it is
+   * checked in the write transaction, so concurrent retries store the events once.
    *
-   * @throws ProgrammingError for no events; DataError for a malformed event; TypeError for a
-   * bad condition.
+   * @throws ProgrammingError for no events; DataError for a malformed event (or an id twice in
+   * the events); TypeError for a bad condition.
    */
   async append(
     events: readonly DCBEvent[],
@@ -169,13 +215,19 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
     const context = () => `Cannot append DCB events to ${this.describeDatabase()}`;
     let appended = false;
     const position = await this.writeTransaction(() => {
+      const ids = idsOf(copies);
+      const [found, original] = this.storedIds(ids, context);
+      const retry = found === copies.length;
       if (condition !== null && condition !== undefined) {
         const conflict = this.conflict(condition, [], context);
         if (conflict !== null) {
-          const original = this.originalPosition(copies, condition, context);
-          if (original !== null) return original;
+          if (retry && this.conflict(condition, ids, context) === null) return original;
           throw dcbConditionFailed(conflict[0], { type: conflict[1] }, condition);
         }
+      }
+      if (found > 0) {
+        if (retry) return original;
+        throw dcbIdsPartlyStored();
       }
       appended = true;
       return this.insert(copies, context);
@@ -205,7 +257,7 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
   protected override prepare(db: SqliteDatabase): void {
     this.db = db;
     this.statements.clear();
-    this.positionStatements.clear();
+    this.idStatements.clear();
     this.insertMain = db.prepare(
       `INSERT INTO ${this.mainTableName} (type, data, tags, uuid) VALUES (?, ?, ?, ?)`,
     );
@@ -260,41 +312,29 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
   }
 
   /**
-   * For an idempotent retry: the greatest stored position of the events' ids when every event
-   * has an id, every id is stored, and no conflicting event has another id; else null.
+   * How many of `ids` are stored (each at most once: the index of ids is unique), and the
+   * greatest of their positions (0 when none is).
    */
-  private originalPosition(
-    events: readonly DCBEvent[],
-    condition: DCBAppendCondition,
-    context: () => string,
-  ): number | null {
-    const ids: string[] = [];
-    for (const event of events) {
-      if (event.id === null || event.id === undefined) return null;
-      ids.push(event.id);
-    }
-    let rows: Array<[string, number]>;
+  private storedIds(ids: readonly string[], context: () => string): [number, number] {
+    if (ids.length === 0) return [0, 0];
+    let row: [number, number | null];
     try {
-      let statement = this.positionStatements.get(ids.length);
+      let statement = this.idStatements.get(ids.length);
       if (statement === undefined) {
         statement = this.connected().prepare(
-          `SELECT uuid, MAX(id) FROM ${this.mainTableName} WHERE uuid IN ` +
-            `(${new Array(ids.length).fill('?').join(',')}) GROUP BY uuid`,
+          `SELECT count(*), max(id) FROM ${this.mainTableName} WHERE uuid IN ` +
+            `(${new Array(ids.length).fill('?').join(',')})`,
         );
         statement.raw(true);
-        if (this.positionStatements.size < MAX_CACHED_STATEMENTS) {
-          this.positionStatements.set(ids.length, statement);
+        if (this.idStatements.size < MAX_CACHED_STATEMENTS) {
+          this.idStatements.set(ids.length, statement);
         }
       }
-      rows = statement.all(ids) as Array<[string, number]>;
+      row = statement.get(ids) as [number, number | null];
     } catch (error) {
       throw toPersistenceError(error, context());
     }
-    if (rows.length !== ids.length) return null;
-    if (this.conflict(condition, ids, context) !== null) return null;
-    let last = 0;
-    for (const row of rows) if (row[1] > last) last = row[1];
-    return last;
+    return [Number(row[0]), Number(row[1] ?? 0)];
   }
 
   private max(context: () => string): number | null {
@@ -362,4 +402,11 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
       position: id,
     };
   }
+}
+
+/** The ids of the events that have one. */
+function idsOf(events: readonly DCBEvent[]): string[] {
+  const ids: string[] = [];
+  for (const event of events) if (event.id !== null && event.id !== undefined) ids.push(event.id);
+  return ids;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { dcbConditionFailed, dcbIdsPartlyStored } from '../persistence/dcb-condition-failed.js';
 import type {
   DCBAppendCondition,
   DCBEvent,
@@ -431,6 +432,30 @@ export function dcbRecorderTests<R extends DCBRecorder>(
     assert.equal(await recorder.append([ev('X')], on(3)), 5);
   });
 
+  it('a failed condition is an IntegrityError with the same message on every backend', async (recorder) => {
+    await recorder.append([ev('A', ['t'])]); // 1
+    await recorder.append([ev('B', ['t', 'u'])]); // 2
+    const cases: Array<[DCBAppendCondition, number, string]> = [
+      [{ failIfEventsMatch: item(['B'], ['t']), after: 1 }, 2, 'B'],
+      [{ failIfEventsMatch: item([], ['t']), after: null }, 1, 'A'],
+      [{ failIfEventsMatch: ALL }, 1, 'A'],
+      [{ failIfEventsMatch: item(['B']), after: 0 }, 2, 'B'],
+      [
+        { failIfEventsMatch: { items: [item(['C']).items[0]!, item([], ['u']).items[0]!] } },
+        2,
+        'B',
+      ],
+    ];
+    for (const [condition, position, type] of cases) {
+      await assert.rejects(recorder.append([ev('X')], condition), (error: unknown) => {
+        assert.ok(error instanceof IntegrityError, String(error));
+        assert.equal(error.message, dcbConditionFailed(position, { type }, condition).message);
+        return true;
+      });
+    }
+    assert.equal((await recorder.read()).head, 2, 'nothing was appended');
+  });
+
   // --- bad arguments ---------------------------------------------------------------------
 
   it('an append of no events is a ProgrammingError and stores nothing', async (recorder) => {
@@ -493,9 +518,19 @@ export function dcbRecorderTests<R extends DCBRecorder>(
       { type: 'A', data: new Uint8Array(), tags: 't' },
       { type: 'A', data: new Uint8Array(), tags: [1] },
       { type: 'A', data: new Uint8Array(), tags: [], id: 'not-a-uuid' },
+      // PostgreSQL text cannot hold NUL characters, so no backend takes them.
+      { type: 'A\u0000B', data: new Uint8Array(), tags: [] },
+      { type: 'A', data: new Uint8Array(), tags: ['t', 'x\u0000'] },
+      // Nor lone surrogates (they cannot be stored faithfully).
+      { type: 'A', data: new Uint8Array(), tags: ['\ud800'] },
     ];
     for (const event of bad) {
-      await assert.rejects(recorder.append([good, event as DCBEvent]), DataError);
+      await assert.rejects(
+        recorder.append([good, event as DCBEvent]),
+        (error: unknown) =>
+          error instanceof DataError && /DCB event at index 1/.test(error.message),
+        `append of ${JSON.stringify(event)} should reject with a DataError`,
+      );
     }
     const id = randomUUID();
     await assert.rejects(
@@ -554,6 +589,100 @@ export function dcbRecorderTests<R extends DCBRecorder>(
     await recorder.append([ev('StudentRenamed', ['student:s1'])]); // 3
     await assert.rejects(recorder.append(events, condition), IntegrityError);
     assert.equal((await recorder.read()).head, 3);
+  });
+
+  it('event ids are unique in the store: an append (no condition) of stored ids resolves to their original position and stores nothing', async (recorder) => {
+    const events = [
+      { ...ev('StudentRegistered', ['student:s1']), id: randomUUID() },
+      { ...ev('StudentRenamed', ['student:s1']), id: randomUUID() },
+    ];
+    assert.equal(await recorder.append(events), 2);
+    await recorder.append([ev('Unrelated', ['other'])]); // 3
+    assert.equal(await recorder.append(events), 2, 'the retry resolves to 2');
+    // Ids alone say what is stored: an event whose id is stored is that event.
+    assert.equal(await recorder.append([{ ...ev('Anything'), id: events[0]!.id }]), 1);
+    assert.equal(await recorder.append([events[1]!, events[0]!]), 2, 'in any order');
+    const { events: stored, head } = await recorder.read();
+    assert.equal(head, 3, 'nothing more was stored');
+    assert.deepEqual(
+      stored.map((e) => e.event.id ?? null),
+      [events[0]!.id, events[1]!.id, null],
+    );
+  });
+
+  it('retrying a conditional append resolves to its original position whether the condition now passes or fails only because of its own events', async (recorder) => {
+    await recorder.append([ev('CourseRegistered', ['course:c1'])]); // 1
+    const events = [{ ...ev('StudentSubscribed', ['student:s1', 'course:c1']), id: randomUUID() }];
+    // A condition its own events do not match: the retry's condition passes.
+    const passing = { failIfEventsMatch: item(['CourseClosed'], ['course:c1']), after: 1 };
+    assert.equal(await recorder.append(events, passing), 2);
+    assert.equal(await recorder.append(events, passing), 2);
+    // A condition its own events match: the retry's condition fails only because of them.
+    const own = { failIfEventsMatch: item(['StudentSubscribed'], ['student:s1']), after: 1 };
+    assert.equal(await recorder.append(events, own), 2);
+    assert.equal(await recorder.append(events, { failIfEventsMatch: ALL, after: 1 }), 2);
+    assert.equal((await recorder.read()).head, 2, 'nothing more was stored');
+  });
+
+  it('an append whose ids are only partly stored is an IntegrityError and stores nothing', async (recorder) => {
+    const events = [
+      { ...ev('StudentRegistered', ['student:s1']), id: randomUUID() },
+      { ...ev('StudentRenamed', ['student:s1']), id: randomUUID() },
+    ];
+    assert.equal(await recorder.append(events), 2);
+    const partly = (error: unknown) =>
+      error instanceof IntegrityError &&
+      error.message === dcbIdsPartlyStored().message &&
+      /already stored, but not all/.test(error.message);
+    // The retry with one more, new event; or with an event without an id.
+    const extra = { ...ev('StudentSubscribed', ['student:s1', 'course:c1']), id: randomUUID() };
+    await assert.rejects(recorder.append([...events, extra]), partly);
+    await assert.rejects(recorder.append([...events, ev('NoId')]), partly);
+    await assert.rejects(recorder.append([extra, events[0]!]), partly);
+    // The same under a condition that passes.
+    const passing = { failIfEventsMatch: item([], ['nothing']), after: null };
+    await assert.rejects(recorder.append([...events, extra], passing), partly);
+    // Under a condition that fails, the condition's error (it is not a retry either).
+    const failing = { failIfEventsMatch: item([], ['student:s1']), after: null };
+    await assert.rejects(
+      recorder.append([...events, extra], failing),
+      (error: unknown) =>
+        error instanceof IntegrityError && /append condition failed/.test(error.message),
+    );
+    assert.equal((await recorder.read()).head, 2, 'nothing was stored');
+    // The new event alone is appended.
+    assert.equal(await recorder.append([extra]), 3);
+  });
+
+  it('two identical appends with ids at once (an append and its retry) resolve to the same position and store the events once', async (recorder) => {
+    await withAnother(recorder, async (other) => {
+      const events = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          ...ev('Registered', [`student:${i}`]),
+          id: randomUUID(),
+        }));
+      const unconditional = events(3);
+      const [a, b] = await Promise.all([
+        recorder.append(unconditional),
+        other.append(unconditional),
+      ]);
+      assert.equal(a, 3);
+      assert.equal(b, 3);
+      const conditional = events(2);
+      const condition = { failIfEventsMatch: item(['Registered']), after: 3 };
+      const [c, d] = await Promise.all([
+        other.append(conditional, condition),
+        recorder.append(conditional, condition),
+      ]);
+      assert.equal(c, 5);
+      assert.equal(d, 5);
+      const { events: stored, head } = await recorder.read();
+      assert.equal(head, 5, 'each event stored once');
+      assert.deepEqual(
+        stored.map((e) => e.event.id),
+        [...unconditional, ...conditional].map((e) => e.id),
+      );
+    });
   });
 
   // --- subscriptions ---------------------------------------------------------------------

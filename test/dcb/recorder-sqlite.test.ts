@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { IntegrityError } from '../../src/persistence/errors.js';
+import type { SqliteDatabaseConstructor } from '../../src/sqlite/driver.js';
 import { SQLiteDCBRecorder } from '../../src/sqlite/sqlite-dcb-recorder.js';
 import { SQLiteFactory } from '../../src/sqlite/sqlite-factory.js';
 import { dcbRecorderContract } from '../../src/testing/dcb-recorder-contract.js';
@@ -9,6 +12,7 @@ import { runUntilExit } from '../helpers/run-until-exit.js';
 import { removeDb, tempDbPath } from '../sqlite/helpers.js';
 
 const encoder = new TextEncoder();
+const Database = createRequire(import.meta.url)('better-sqlite3') as SqliteDatabaseConstructor;
 const paths = new WeakMap<object, string>();
 
 /** A recorder on a fresh database file, made by a factory as applications get it. */
@@ -37,6 +41,27 @@ describe('SQLite file', () => {
   dcbRecorderContract(onFile, {
     dispose: closeAll,
     another: sameFile,
+  });
+});
+
+/** The factories of `:memory:` recorders, closed after each test. */
+const memoryFactories = new WeakMap<object, SQLiteFactory>();
+
+/** A recorder on a private `:memory:` database, made by a factory as applications get it. */
+function inMemory(name: string): SQLiteDCBRecorder {
+  const factory = new SQLiteFactory(new Environment(name, { SQLITE_DBNAME: ':memory:' }));
+  const recorder = factory.dcbRecorder() as SQLiteDCBRecorder;
+  memoryFactories.set(recorder, factory);
+  return recorder;
+}
+
+describe('SQLite :memory:', () => {
+  // One connection: the concurrent writers share the recorder.
+  dcbRecorderContract(inMemory, {
+    dispose: async (recorder) => {
+      await recorder.close();
+      await memoryFactories.get(recorder)?.close();
+    },
   });
 });
 
@@ -78,6 +103,95 @@ describe('SQLiteDCBRecorder', () => {
     } finally {
       await named.close();
       await unnamed.close();
+      removeDb(path);
+    }
+  });
+
+  /** Makes the tables as the earlier version did (its index of ids was not unique). */
+  function oldTables(path: string, duplicates: boolean): void {
+    const db = new Database(path);
+    try {
+      db.exec(
+        'CREATE TABLE old_events_tt_main (id INTEGER PRIMARY KEY, type TEXT NOT NULL, ' +
+          'data BLOB, tags TEXT NOT NULL, uuid TEXT); ' +
+          'CREATE INDEX old_events_tt_main_idx_type_id ON old_events_tt_main (type, id); ' +
+          'CREATE INDEX old_events_tt_main_idx_uuid ON old_events_tt_main (uuid) ' +
+          'WHERE uuid IS NOT NULL; ' +
+          'CREATE TABLE old_events_tt_tag (tag TEXT NOT NULL, main_id INTEGER NOT NULL ' +
+          'REFERENCES old_events_tt_main (id)); ' +
+          'CREATE INDEX old_events_tt_tag_idx_tag_main_id ON old_events_tt_tag (tag, main_id);',
+      );
+      const insert = db.prepare(
+        "INSERT INTO old_events_tt_main (type, data, tags, uuid) VALUES ('A', x'00', '[]', ?)",
+      );
+      insert.run(ID);
+      insert.run(null);
+      insert.run(duplicates ? ID : OTHER_ID);
+    } finally {
+      db.close();
+    }
+  }
+
+  function uuidIndex(path: string): { unique: number } | undefined {
+    const db = new Database(path);
+    try {
+      return (
+        db.prepare('PRAGMA index_list(old_events_tt_main)').all() as Array<{
+          name: string;
+          unique: number;
+        }>
+      ).find((row) => row.name === 'old_events_tt_main_idx_uuid');
+    } finally {
+      db.close();
+    }
+  }
+
+  const ID = '7a1b5c7e-59b1-4c1e-9a40-1d2a3b4c5d6e';
+  const OTHER_ID = '0e3f2a1b-8c9d-4e5f-a6b7-c8d9e0f1a2b3';
+
+  test('a table of an earlier version gets the unique index of event ids in place of its old one', async () => {
+    const path = tempDbPath('old');
+    oldTables(path, false);
+    assert.equal(uuidIndex(path)?.unique, 0);
+    const recorder = new SQLiteDCBRecorder(path, 'old');
+    try {
+      assert.equal((await recorder.read()).head, 3);
+      assert.equal(uuidIndex(path)?.unique, 1);
+      // The stored ids are known: appending one of them is a retry.
+      assert.equal(await recorder.append([{ ...event('B'), id: ID }]), 1);
+      assert.equal((await recorder.read()).head, 3);
+    } finally {
+      await recorder.close();
+      removeDb(path);
+    }
+  });
+
+  test('a table of an earlier version holding an id twice is refused with what to do, and left as it was', async () => {
+    const path = tempDbPath('dup');
+    oldTables(path, true);
+    const recorder = new SQLiteDCBRecorder(path, 'old');
+    try {
+      await assert.rejects(recorder.read(), (error: unknown) => {
+        assert.ok(error instanceof IntegrityError, String(error));
+        assert.match(
+          error.message,
+          /1 event id\(s\) are stored more than once in old_events_tt_main/,
+        );
+        assert.match(error.message, /UPDATE old_events_tt_main SET uuid = NULL WHERE/);
+        return true;
+      });
+      assert.equal(uuidIndex(path)?.unique, 0, 'nothing was changed');
+      // The statement the message gives clears the duplicates; then the recorder opens.
+      const db = new Database(path);
+      db.exec(
+        'UPDATE old_events_tt_main SET uuid = NULL WHERE uuid IS NOT NULL AND id NOT IN ' +
+          '(SELECT min(id) FROM old_events_tt_main WHERE uuid IS NOT NULL GROUP BY uuid)',
+      );
+      db.close();
+      assert.equal((await recorder.read()).head, 3);
+      assert.equal(uuidIndex(path)?.unique, 1);
+    } finally {
+      await recorder.close();
       removeDb(path);
     }
   });
