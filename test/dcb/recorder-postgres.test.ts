@@ -9,7 +9,7 @@ import type {
   DCBQueryItem,
   DCBRecorder,
 } from '../../src/persistence/dcb-recorder.js';
-import { IntegrityError } from '../../src/persistence/errors.js';
+import { DataError, IntegrityError, OperationalError } from '../../src/persistence/errors.js';
 import { PostgresDCBRecorder } from '../../src/postgres/postgres-dcb-recorder.js';
 import { PostgresFactory } from '../../src/postgres/postgres-factory.js';
 import { dcbRecorderContract } from '../../src/testing/dcb-recorder-contract.js';
@@ -415,6 +415,155 @@ whenPostgres(() => {
         }, fastPaths);
       });
     }
+
+    test('a combined call rejected for one bad value is sent again append by append: the others commit, the bad one rejects with a clear DataError', async () => {
+      await withStore(async (recorder) => {
+        await recorder.ready();
+        const before = recorder.appendCalls;
+        // A tag too large for the tag table's index (random, so it does not compress): PostgreSQL
+        // refuses the whole combined call; a NUL is refused before anything is sent.
+        const huge = randomBytes(6000).toString('base64');
+        const outcomes = await Promise.allSettled([
+          recorder.append([ev('Good', ['a'])]),
+          recorder.append([ev('Bad', ['b', huge])], { failIfEventsMatch: item(['Bad']) }),
+          recorder.append([ev('Nul', ['x\u0000'])]),
+          recorder.append([ev('Good', ['c'], randomUUID())], {
+            failIfEventsMatch: item([], ['c']),
+          }),
+        ]);
+        // (A failed call draws ids from the sequence too: positions may skip them.)
+        const first = outcomes[0];
+        const last = outcomes[3];
+        assert.ok(first.status === 'fulfilled' && last.status === 'fulfilled', String(outcomes));
+        assert.ok(first.value < last.value);
+        const bad = outcomes[1];
+        assert.ok(bad.status === 'rejected' && bad.reason instanceof DataError, String(bad));
+        assert.match(bad.reason.message, /refused a value of the DCB append as too large/);
+        assert.match(bad.reason.message, /index row/);
+        const nul = outcomes[2];
+        assert.ok(nul.status === 'rejected' && nul.reason instanceof DataError, String(nul));
+        assert.match(nul.reason.message, /NUL character/);
+        // One combined call of three, then each of the three alone.
+        assert.equal(recorder.appendCalls - before, 4);
+        const { events, head } = await recorder.read();
+        assert.equal(head, last.value);
+        assert.deepEqual(
+          events.map((e) => [e.position, e.event.tags]),
+          [
+            [first.value, ['a']],
+            [last.value, ['c']],
+          ],
+        );
+        // The recorder goes on combining.
+        const more = await Promise.all([
+          recorder.append([ev('More')]),
+          recorder.append([ev('More')]),
+        ]);
+        assert.deepEqual(more, [last.value + 1, last.value + 2]);
+      });
+    });
+
+    test('a subscription rides out ~3 s of terminated connections while events are appended, then receives every event once, in order', async () => {
+      const name = `es_dcb_${randomBytes(5).toString('hex')}`;
+      const reported: Array<{ error: unknown; source: string }> = [];
+      const factory = new PostgresFactory(new Environment(name, baseEnv), {
+        onError: (error, source) => reported.push({ error, source }),
+      });
+      const writerFactory = factoryOf(name);
+      const killer = await rawClient();
+      try {
+        // The subscribing factory's pooled connections, by backend pid: only these and its
+        // LISTEN connection are terminated, never another test's.
+        const pool = factory.datastore.pool as unknown as {
+          on(event: 'connect' | 'remove', fn: (client: { processID: number }) => void): void;
+        };
+        const pids = new Set<number>();
+        pool.on('connect', (client) => pids.add(client.processID));
+        pool.on('remove', (client) => pids.delete(client.processID));
+        const recorder = factory.dcbRecorder() as PostgresDCBRecorder;
+        const writer = writerFactory.dcbRecorder();
+        await recorder.ready();
+        await writer.append([ev('Appended', ['n:0'])]);
+
+        const received: number[] = [];
+        const tags: string[] = [];
+        let ended: unknown = null;
+        const subscription = recorder.subscribe(item(['Appended']));
+        const consuming = (async () => {
+          for await (const event of subscription) {
+            received.push(event.position);
+            tags.push(event.event.tags[0]!);
+          }
+        })().catch((error: unknown) => {
+          ended = error;
+        });
+
+        let writing = true;
+        let written = 1;
+        const appending = (async () => {
+          while (writing) {
+            await writer.append([ev('Appended', [`n:${written}`])]);
+            written++;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        })();
+        await until('the first events received', () => received.length >= 3);
+
+        // The outage: the main table locked (the subscription's reads wait on it, and the
+        // writer's appends too, committing after), and the subscribing factory's connections
+        // terminated every 50 ms, so that every read fails, for longer than a read's own
+        // retries last.
+        await killer.query('BEGIN');
+        await killer.query(`LOCK TABLE ${recorder.mainTableName} IN ACCESS EXCLUSIVE MODE`);
+        const end = Date.now() + 3500;
+        let terminated = 0;
+        while (Date.now() < end) {
+          const listening = await killer.query({
+            text: 'SELECT pid FROM pg_stat_activity WHERE query = $1 AND datname = current_database()',
+            values: [`LISTEN "${recorder.channel}"`],
+            rowMode: 'array',
+          });
+          const victims = [...pids, ...(listening.rows as number[][]).map((row) => row[0]!)];
+          const result = await killer.query({
+            text: 'SELECT count(*)::int FROM unnest($1::int[]) AS p(pid) WHERE pg_terminate_backend(p.pid)',
+            values: [victims],
+            rowMode: 'array',
+          });
+          terminated += (result.rows[0] as number[])[0]!;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await killer.query('COMMIT');
+        assert.ok(terminated > 0, 'connections were terminated');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        writing = false;
+        await appending;
+
+        await until('every event received', () => ended !== null || received.length >= written);
+        assert.equal(ended, null, 'the subscription did not end with an error');
+        assert.deepEqual(
+          received,
+          Array.from({ length: written }, (_, i) => i + 1),
+          'every event once, in order',
+        );
+        assert.deepEqual(
+          tags,
+          Array.from({ length: written }, (_, i) => `n:${i}`),
+        );
+        const failures = reported.filter((r) => r.source === 'subscription');
+        assert.ok(failures.length > 0, 'the subscription reported failed reads, and retried');
+        for (const { error } of failures) {
+          assert.ok(error instanceof OperationalError, String(error));
+        }
+        subscription.stop();
+        await consuming;
+        assert.equal(recorder.listenerCount, 0);
+      } finally {
+        await killer.end();
+        await writerFactory.close();
+        await factory.close();
+        await dropPrefix(name);
+      }
+    });
 
     test('two processes appending under the same condition: exactly one wins, and each exits by itself after close', async () => {
       await withStore(async (recorder, name) => {
