@@ -1,3 +1,4 @@
+import { describeValue } from '../utils/describe-value.js';
 import { checkDCBQuery, checkPosition, copyDCBQuery } from './dcb-query.js';
 import type {
   DCBQuery,
@@ -58,6 +59,11 @@ export class DCBEventSubscription
     waiting: DCBEventSubscriptionWaiting,
   ) {
     checkDCBQuery(query);
+    if (options !== null && options !== undefined && typeof options !== 'object') {
+      throw new TypeError(
+        `DCB subscribe options are ${describeValue(options)}: expected { after?, signal? }.`,
+      );
+    }
     const after = options?.after ?? null;
     checkPosition('after', after);
     const q = copyDCBQuery(query);

@@ -312,8 +312,9 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
   }
 
   /**
-   * How many of `ids` are stored (each at most once: the index of ids is unique), and the
-   * greatest of their positions (0 when none is).
+   * How many of `ids` are stored (counted once each, even in a table of an earlier version
+   * opened with `CREATE_TABLE=no`, whose index of ids may not be unique), and the greatest of
+   * their positions (0 when none is).
    */
   private storedIds(ids: readonly string[], context: () => string): [number, number] {
     if (ids.length === 0) return [0, 0];
@@ -322,7 +323,7 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
       let statement = this.idStatements.get(ids.length);
       if (statement === undefined) {
         statement = this.connected().prepare(
-          `SELECT count(*), max(id) FROM ${this.mainTableName} WHERE uuid IN ` +
+          `SELECT count(DISTINCT uuid), max(id) FROM ${this.mainTableName} WHERE uuid IN ` +
             `(${new Array(ids.length).fill('?').join(',')})`,
         );
         statement.raw(true);

@@ -493,7 +493,10 @@ export function dcbRecorderTests<R extends DCBRecorder>(
       );
       assert.throws(() => recorder.subscribe(query as DCBQuery), TypeError);
     }
+    assert.throws(() => recorder.subscribe(null, 'after' as never), /DCB subscribe options/);
+    assert.throws(() => recorder.subscribe(null, { after: 1.5 }), /DCB option after/);
     for (const readOptions of [
+      5,
       { limit: -1 },
       { limit: 1.5 },
       { after: 'x' },
