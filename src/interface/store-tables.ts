@@ -1,0 +1,25 @@
+import type { StoreTable, TrackingPosition } from './store-info.js';
+
+/**
+ * Read-only access to the tables of one application's database, below the recorders: which
+ * tables there are, their row counts, and the tracking recorded in them. Made by
+ * `storeTablesOf` for the built-in backends; nothing here creates or changes a table.
+ */
+export interface StoreTables {
+  /** `sqlite` or `postgres`. */
+  readonly backend: string;
+  /** Where the database is (a file, or `postgres://user@host:port/dbname` and the schema). */
+  readonly location: string;
+  /** The name of the application's events table, as `tables()` names it. */
+  readonly eventsTable: string;
+  /** Checks that the database can be opened or reached (a clear error when not). */
+  check(): Promise<void>;
+  /** The application's tables with their row counts, by name. */
+  tables(): Promise<StoreTable[]>;
+  /** Every application's events table in this database (to say which names there are). */
+  eventsTablesFound(): Promise<string[]>;
+  /** The tracking positions recorded in this database's tracking tables. */
+  trackingPositions(): Promise<TrackingPosition[]>;
+  /** The name a tracking table gives its reader (`counters` for `counters_tracking`). */
+  readerName(table: string): string;
+}
