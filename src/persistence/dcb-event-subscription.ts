@@ -43,9 +43,9 @@ function positionOf(event: DCBSequencedEvent): number {
  * `PositionSubscription` loop over `read(query, { after: last, limit })`. It yields every
  * matching event after `after`, in position order, once each, then waits for new ones until
  * `stop()` is called, the signal aborts, the `for await` loop exits, or it is disposed; a
- * stopped subscription leaves no listener or timer behind. With `retry`, a read that fails for
- * a reason that may pass is tried again (from the last event yielded) instead of ending it. Safe because every built-in DCB
- * recorder makes positions visible in commit order.
+ * stopped subscription leaves no listener or timer behind. Safe because every built-in DCB
+ * recorder makes positions visible in commit order. With `retry`, a read that fails for a
+ * reason that may pass is tried again (after the last event yielded) instead of ending it.
  */
 export class DCBEventSubscription
   extends PositionSubscription<DCBSequencedEvent>
