@@ -36,10 +36,11 @@ export interface DCBRecorderContractOptions<R> extends RecorderContractOptions<R
  * `DCBRecorderTestCase` and `ConcurrentAppendTestCase`, and what this library adds): the
  * `head` rules; queries by type, by tag, by both, with several tags (all required), several
  * items (any matches) and several types in one item; every shape of failing condition, which
- * stores nothing; reads after a position, with a limit, backwards; idempotent retries by event
- * id; subscriptions; exact round trips of data; and concurrent writers (appends never
- * interleave; of two writers under one condition exactly one wins; writers on disjoint tags do
- * not conflict). Call it at the top level of a test file; `create(name)` makes a fresh, empty
+ * stores nothing, with the same message everywhere; reads after a position, with a limit,
+ * backwards; the errors of bad arguments; event ids unique in the store (idempotent retries with
+ * or without a condition, ids partly stored refused, concurrent retries stored once);
+ * subscriptions; exact round trips of data; and concurrent writers (appends never interleave; of
+ * two writers under one condition exactly one wins; writers on disjoint tags do not conflict). Call it at the top level of a test file; `create(name)` makes a fresh, empty
  * recorder (use `name` for table names or the application name).
  */
 export function dcbRecorderContract<R extends DCBRecorder>(
