@@ -196,6 +196,16 @@ export class StoreInspector implements AsyncDisposable {
     };
   }
 
+  /**
+   * The application's last notification id, or null when its log is empty.
+   *
+   * @throws InspectionError when its events table does not exist.
+   */
+  async head(): Promise<number | null> {
+    await this.checkEventsTable();
+    return this.recorder.maxNotificationId();
+  }
+
   /** The events of one aggregate, by version, decoded (up to `version` when given). */
   async events(
     originatorId: string,
