@@ -8,6 +8,7 @@ import { LAG_USAGE, lagCommand } from './lag-command.js';
 import { LOG_USAGE, logCommand } from './log-command.js';
 import { REBUILD_USAGE, rebuildCommand } from './rebuild-command.js';
 import { type CommandOutput, RUN_USAGE, runCommand } from './run-command.js';
+import { SERVE_USAGE, serveCommand } from './serve-command.js';
 import { TAIL_USAGE, tailCommand } from './tail-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -23,6 +24,7 @@ Commands:
                           or --max-age, a health check (exit status 1 over a limit).
   rebuild <module>#<export>
                           Rebuilds a projection's view from scratch (--yes, --dry-run).
+  serve [--port N]        The web event browser and the notification log over HTTP.
   run --system <module>#<export> [--only <Follower>,...]
                           Runs followers of an event-driven system in this process until
                           SIGINT or SIGTERM.
@@ -46,6 +48,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; usage: string }>> = {
   lag: { run: lagCommand, usage: LAG_USAGE },
   rebuild: { run: rebuildCommand, usage: REBUILD_USAGE },
   run: { run: runCommand, usage: RUN_USAGE },
+  serve: { run: serveCommand, usage: SERVE_USAGE },
 };
 
 const output: CommandOutput = {
