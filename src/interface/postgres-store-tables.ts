@@ -19,6 +19,7 @@ function escapeLike(text: string): string {
 export class PostgresStoreTables implements StoreTables {
   readonly backend = 'postgres';
   readonly eventsTable: string;
+  readonly trackingTable: string;
   readonly location: string;
   private readonly factory: PostgresFactory;
   private readonly prefixes: readonly string[];
@@ -29,6 +30,7 @@ export class PostgresStoreTables implements StoreTables {
     const name = factory.env.name.toLowerCase();
     this.prefixes = name === '' ? ['stored_', 'notification_'] : [`${name}_`];
     this.eventsTable = `${s.schema}.${name || 'stored'}_events`;
+    this.trackingTable = `${s.schema}.${name || 'notification'}${TRACKING_SUFFIX}`;
     this.location =
       `postgres://${s.user ?? ''}@${s.host ?? 'localhost'}:${s.port ?? 5432}/${s.dbname ?? ''} ` +
       `(schema ${s.schema})`;

@@ -20,6 +20,7 @@ function quote(name: string): string {
 export class SQLiteStoreTables implements StoreTables {
   readonly backend = 'sqlite';
   readonly eventsTable = EVENTS_TABLE;
+  readonly trackingTable = TRACKING_TABLE;
   readonly location: string;
   private readonly factory: SQLiteFactory;
 

@@ -357,19 +357,16 @@ export class StoreInspector implements AsyncDisposable {
         );
       }
       const positions: TrackingPosition[] = await tables.trackingPositions();
-      const mine = positions.filter((p) => p.applicationName === this.appName);
-      const best = mine.reduce<TrackingPosition | null>(
-        (a, b) => (a === null || b.notificationId > a.notificationId ? b : a),
-        null,
+      const found = positions.find(
+        (p) => p.table === tables.trackingTable && p.applicationName === this.appName,
       );
-      const table = best?.table ?? `${tables.readerName('tracking')}`;
       return {
         where:
-          best === null
-            ? `no tracking of ${this.appName} in ${tables.location}`
-            : `${best.table} in ${tables.location}`,
-        key: `${tables.location}|${best?.table ?? table}`,
-        position: best?.notificationId ?? null,
+          found === undefined
+            ? `no tracking of ${this.appName} in ${tables.trackingTable} in ${tables.location}`
+            : `${tables.trackingTable} in ${tables.location}`,
+        key: `${tables.location}|${tables.trackingTable}`,
+        position: found?.notificationId ?? null,
       };
     } finally {
       await inspector.close();

@@ -12,6 +12,8 @@ export interface StoreTables {
   readonly location: string;
   /** The name of the application's events table, as `tables()` names it. */
   readonly eventsTable: string;
+  /** The tracking table of this name's own recorders, as `trackingPositions()` names it. */
+  readonly trackingTable: string;
   /** Checks that the database can be opened or reached (a clear error when not). */
   check(): Promise<void>;
   /** The application's tables with their row counts, by name. */
