@@ -19,7 +19,7 @@ import { type DogSchool, HOSTILE_TRICK } from './fixtures/dog-school.js';
 import { launchChromium, openPage, tableRows, viewReady, type WatchedPage } from './helpers.js';
 
 /** A projection whose view records only its tracking: enough to have a position and a lag. */
-export class DogNames extends Projection<TrackingRecorder> {
+export class BrowserDogNames extends Projection<TrackingRecorder> {
   async processEvent(_domainEvent: DomainEventLike, tracking: Tracking): Promise<void> {
     await this.view.insertTracking(tracking);
   }
@@ -33,7 +33,7 @@ export interface SuiteSetup {
   readonly applicationClass: typeof DogSchool;
   /** The environment of the application and of the projection's view. */
   env(): Record<string, string>;
-  /** The view class of `DogNames`. */
+  /** The view class of `BrowserDogNames`. */
   readonly viewClass: RecorderClass<TrackingRecorder>;
   /** How the browser reads the application: opened from the environment, or the app's own. */
   inspector(app: Application, env: Record<string, string>): StoreInspector;
@@ -87,7 +87,7 @@ export function browserSuite(setup: SuiteSetup): void {
       // The projection processes what is stored so far, then stops: what follows is its lag.
       const runner = new ProjectionRunner({
         applicationClass: setup.applicationClass,
-        projectionClass: DogNames,
+        projectionClass: BrowserDogNames,
         viewClass: setup.viewClass,
         env,
       });
@@ -102,7 +102,7 @@ export function browserSuite(setup: SuiteSetup): void {
         createEventBrowserHandler({
           inspector,
           basePath: setup.basePath,
-          lagReaders: [{ name: 'DogNames', kind: 'projection' }],
+          lagReaders: [{ name: 'BrowserDogNames', kind: 'projection' }],
           signal: closing.signal,
         }),
         setup.basePath,
@@ -237,7 +237,7 @@ export function browserSuite(setup: SuiteSetup): void {
     test("the lag view shows the projection's position and how far behind it is", async () => {
       await page.goto(`${server.url}/#/lag`);
       await viewReady(page, '#/lag');
-      const row = page.locator('#lag-table tr[data-name="DogNames"]');
+      const row = page.locator('#lag-table tr[data-name="BrowserDogNames"]');
       await row.waitFor();
       const head = (await app.recorder.maxNotificationId()) as number;
       assert.equal(await row.locator('td.position').textContent(), String(projected));

@@ -21,7 +21,7 @@ whenChromium(() =>
       return {
         PERSISTENCE_MODULE: 'sqlite',
         SQLITE_DBNAME: join(dir, 'dog-school.db'),
-        DOGNAMES_SQLITE_DBNAME: join(dir, 'dog-names.db'),
+        BROWSERDOGNAMES_SQLITE_DBNAME: join(dir, 'browser-dog-names.db'),
       };
     },
     viewClass: SQLiteTrackingRecorder,
