@@ -1,6 +1,7 @@
+import type { Application } from '../application/application.js';
 import { InspectionError } from '../interface/inspection-error.js';
 import type { FetchHandler } from '../interface/notification-log-handler.js';
-import type { LagReader, StoreInspector } from '../interface/store-inspector.js';
+import { StoreInspector } from '../interface/store-inspector.js';
 import { type BrowserEvent, toBrowserEvent } from './browser-event.js';
 import { toBrowserLag } from './browser-lag.js';
 import { browserPage } from './page.js';
@@ -11,16 +12,28 @@ import { serverSentEvents } from './server-sent-events.js';
 /** Options of `createEventBrowserHandler`. */
 export interface EventBrowserHandlerOptions {
   /**
-   * What the browser shows: one application's stored events, decoded
-   * (`StoreInspector.forApplication(app)` in the application's process,
-   * `StoreInspector.open(name, env)` elsewhere). The handler never closes it.
+   * The application whose stored events the browser shows, read through its own recorder and
+   * mapper (so an in-memory application too). Give this or `inspector`.
    */
-  inspector: StoreInspector;
+  app?: Application;
+  /**
+   * What the browser reads instead of `app`: a `StoreInspector` (as `eventsourcing serve`
+   * opens one from the environment). The handler never closes it.
+   *
+   * @internal
+   */
+  inspector?: StoreInspector;
   /**
    * Projections and followers whose tracking is recorded in another database than the
-   * application's (see `StoreInspector.lag`); those in its database are found anyway.
+   * application's, each read from the database its environment names (`NAME_SQLITE_DBNAME`,
+   * …): their lag is shown with the readers found in the application's own database.
    */
-  lagReaders?: readonly LagReader[];
+  lagReaders?: readonly {
+    /** The projection's or follower's name (the `NAME_` scope of its environment keys). */
+    readonly name: string;
+    /** Whether it is a projection or a follower (only shown). */
+    readonly kind: 'projection' | 'follower';
+  }[];
   /** The path the browser is served under, e.g. `/browser` (default: the root). */
   basePath?: string;
   /**
@@ -84,10 +97,13 @@ const tailParameters = new Set(['gt', 'topics']);
  * what was wrong; other methods are 405, other paths 404.
  */
 export function createEventBrowserHandler(options: EventBrowserHandlerOptions): FetchHandler {
-  if (options === null || typeof options !== 'object' || options.inspector == null) {
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    (options.app == null) === (options.inspector == null)
+  ) {
     throw new TypeError(
-      'createEventBrowserHandler({ inspector }) needs an inspector: ' +
-        'StoreInspector.forApplication(app), say.',
+      'createEventBrowserHandler({ app }) needs the application whose events it shows.',
     );
   }
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
@@ -102,7 +118,8 @@ export function createEventBrowserHandler(options: EventBrowserHandlerOptions): 
   if (!(heartbeatInterval > 0) || !Number.isFinite(heartbeatInterval)) {
     throw new RangeError(`heartbeatInterval must be positive, got ${heartbeatInterval}.`);
   }
-  const { inspector, authorize, onError, signal: closing } = options;
+  const inspector = options.inspector ?? StoreInspector.forApplication(options.app as Application);
+  const { authorize, onError, signal: closing } = options;
   const lagReaders = options.lagReaders ?? [];
   const notificationLogPath = options.notificationLogPath ?? null;
   const defaultLimit = Math.min(20, maxLimit);

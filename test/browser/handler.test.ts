@@ -56,7 +56,7 @@ describe('createEventBrowserHandler', () => {
     fido = await app.registerDog('Fido');
     await app.addTrick(fido, HOSTILE_TRICK);
     inspector = StoreInspector.forApplication(app);
-    handler = createEventBrowserHandler({ inspector });
+    handler = createEventBrowserHandler({ app });
   });
 
   after(async () => {
@@ -253,7 +253,7 @@ describe('createEventBrowserHandler', () => {
   test('bad options are errors at once', () => {
     assert.throws(
       () => createEventBrowserHandler({} as never),
-      /needs an inspector: StoreInspector.forApplication\(app\)/,
+      /createEventBrowserHandler\(\{ app \}\) needs the application whose events it shows/,
     );
     assert.throws(
       () => createEventBrowserHandler({ inspector, basePath: 'events' }),
