@@ -23,6 +23,10 @@ import { runPythonSystems } from './system-python.js';
 import type { PythonSystemFigures, SystemPart } from './system-report.js';
 
 async function main(argv: readonly string[]): Promise<number> {
+  // `--only telemetry`: the OpenTelemetry instrumentation's cost, in this process.
+  if (/--only[ =]telemetry\b/.test(argv.join(' '))) {
+    return (await import('./telemetry.js')).runTelemetryBench(argv);
+  }
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(argv);

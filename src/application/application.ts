@@ -17,6 +17,8 @@ import type { Mapper } from '../persistence/mapper.js';
 import type { ApplicationRecorder, InsertEventsOptions } from '../persistence/recorders.js';
 import type { Recording } from '../persistence/recording.js';
 import type { Transcoder } from '../persistence/transcoder.js';
+import { instrumentation, noteRepositoryOwner } from '../telemetry/instrumentation.js';
+import { withTraceContext } from '../telemetry/trace-context.js';
 import { Environment, type EnvType } from '../utils/environment.js';
 import { inspectRedacted } from '../utils/redact.js';
 import { strtobool } from '../utils/strtobool.js';
@@ -160,6 +162,7 @@ export class Application implements AsyncDisposable {
     this.events = this.constructEventStore();
     this.snapshots = this.constructSnapshotStore();
     this.repository = this.constructRepository();
+    noteRepositoryOwner(this.repository, this);
     this.notificationLog = this.constructNotificationLog();
   }
 
@@ -205,9 +208,12 @@ export class Application implements AsyncDisposable {
     return InfrastructureFactory.construct(env);
   }
 
-  /** The mapper, with the transcoder made by `constructTranscoder`. */
+  /**
+   * The mapper, with the transcoder made by `constructTranscoder`. With `TRACE_CONTEXT` on, it
+   * stores the trace context of the saving span in each event (see docs/telemetry.md).
+   */
   protected constructMapper(): Mapper {
-    return this.factory.mapper(this.constructTranscoder());
+    return withTraceContext(this.factory.mapper(this.constructTranscoder()), this.env);
   }
 
   /** The transcoder, with the application's transcodings registered. */
@@ -305,6 +311,23 @@ export class Application implements AsyncDisposable {
       }
     }
     if (events.length === 0 && options === undefined) return [];
+    const telemetry = instrumentation.current;
+    if (telemetry !== null) {
+      return telemetry.traceSave(this, 'save', events, () =>
+        this.putCollected(events, options, aggregates, collected, collectedEvents),
+      );
+    }
+    return this.putCollected(events, options, aggregates, collected, collectedEvents);
+  }
+
+  /** Stores what `save` collected; gives the aggregates their events back if that fails. */
+  private async putCollected(
+    events: DomainEventLike[],
+    options: InsertEventsOptions | undefined,
+    aggregates: ReadonlyMap<string, AggregateLike & CollectEvents>,
+    collected: ReadonlyArray<AggregateLike & CollectEvents>,
+    collectedEvents: DomainEventLike[][],
+  ): Promise<Recording[]> {
     let recordings: Recording[];
     try {
       recordings = await this.events.put(events, options);
@@ -324,8 +347,18 @@ export class Application implements AsyncDisposable {
    * tracking (a process recorder) when the processing event has one.
    */
   async record(processingEvent: ProcessingEvent): Promise<Recording[]> {
-    const { events, tracking, aggregates } = processingEvent;
+    const { events, tracking } = processingEvent;
     if (events.length === 0 && tracking === null) return [];
+    const telemetry = instrumentation.current;
+    if (telemetry !== null && events.length > 0) {
+      return telemetry.traceSave(this, 'record', events, () => this.putProcessed(processingEvent));
+    }
+    return this.putProcessed(processingEvent);
+  }
+
+  /** Stores what `record` was given. */
+  private async putProcessed(processingEvent: ProcessingEvent): Promise<Recording[]> {
+    const { events, tracking, aggregates } = processingEvent;
     const recordings = await this.events.put(events, tracking === null ? undefined : { tracking });
     return this.afterPut(events, aggregates, recordings);
   }

@@ -1,5 +1,6 @@
 import type { AggregateLike, DomainEventLike, ProjectorFunction } from '../domain/protocols.js';
 import type { EventStore } from '../persistence/event-store.js';
+import { type GetNote, instrumentation } from '../telemetry/instrumentation.js';
 import { deepCopy } from '../utils/deep-copy.js';
 import type { Cache } from './cache.js';
 import { AggregateNotFoundError } from './errors.js';
@@ -62,9 +63,21 @@ export class Repository {
    * The aggregate with the given id, reconstructed from its events: its latest version, or the
    * version asked for. Rejects with `AggregateNotFoundError` when there is nothing to reconstruct.
    */
-  async get<A = AggregateLike>(
+  get<A = AggregateLike>(aggregateId: string, options: RepositoryGetOptions<A> = {}): Promise<A> {
+    const telemetry = instrumentation.current;
+    if (telemetry !== null) {
+      return telemetry.traceGet(this, aggregateId, options?.version ?? null, (note) =>
+        this.getNow(aggregateId, options, note),
+      );
+    }
+    return this.getNow(aggregateId, options, null);
+  }
+
+  /** `get`, telling `note` (when instrumented) how the aggregate was reconstructed. */
+  private async getNow<A>(
     aggregateId: string,
-    options: RepositoryGetOptions<A> = {},
+    options: RepositoryGetOptions<A>,
+    note: GetNote | null,
   ): Promise<A> {
     const projector = (options.projector ?? projectAggregate) as ProjectorFunction<
       A,
@@ -72,14 +85,17 @@ export class Repository {
     >;
     const version = options.version ?? null;
     if (this.cache === null || version !== null) {
-      return this.reconstruct(aggregateId, version, projector);
+      return this.reconstruct(aggregateId, version, projector, note);
     }
     let aggregate = this.cache.get(aggregateId) as A | undefined;
     if (aggregate === undefined) {
-      aggregate = await this.reconstruct(aggregateId, null, projector);
+      aggregate = await this.reconstruct(aggregateId, null, projector, note);
       this.cache.put(aggregateId, aggregate);
-    } else if (this.fastforward) {
-      aggregate = await this.fastForward(aggregateId, aggregate, projector, options);
+    } else {
+      if (note !== null) note.fromCache = true;
+      if (this.fastforward) {
+        aggregate = await this.fastForward(aggregateId, aggregate, projector, options, note);
+      }
     }
     const copy = options.deepcopyFromCache ?? this.deepcopyFromCache;
     return copy ? deepCopy(aggregate) : aggregate;
@@ -100,6 +116,7 @@ export class Repository {
     aggregateId: string,
     version: number | null,
     projector: ProjectorFunction<A, DomainEventLike>,
+    note: GetNote | null,
   ): Promise<A> {
     let aggregate: A | null = null;
     if (this.snapshotStore !== null) {
@@ -110,8 +127,14 @@ export class Repository {
       );
       if (snapshot !== null) aggregate = projector(null, [snapshot]);
       aggregate = projector(aggregate, events);
+      if (note !== null) {
+        note.snapshotVersion = snapshot === null ? null : snapshot.originatorVersion;
+        note.events = events.length;
+      }
     } else {
-      aggregate = projector(null, await this.eventStore.get(aggregateId, { lte: version }));
+      const events = await this.eventStore.get(aggregateId, { lte: version });
+      if (note !== null) note.events = events.length;
+      aggregate = projector(null, events);
     }
     if (aggregate === null || aggregate === undefined) {
       throw new AggregateNotFoundError(
@@ -127,6 +150,7 @@ export class Repository {
     cached: A,
     projector: ProjectorFunction<A, DomainEventLike>,
     options: RepositoryGetOptions<A>,
+    note: GetNote | null,
   ): Promise<A> {
     const running = this.fastforwarding.get(aggregateId);
     if (running !== undefined && (options.fastforwardSkipping ?? this.fastforwardSkipping)) {
@@ -144,6 +168,7 @@ export class Repository {
       const current = (this.cache?.get(aggregateId) as A | undefined) ?? cached;
       const currentVersion = (current as AggregateLike).version;
       const newEvents = await this.eventStore.get(aggregateId, { gt: currentVersion });
+      if (note !== null) note.events = newEvents.length;
       if (newEvents.length === 0) return current;
       let updated: A | null;
       try {

@@ -3,6 +3,7 @@ import type { Application } from '../application/application.js';
 import { type ErrorHook, ErrorReporter } from '../persistence/error-reporter.js';
 import { IntegrityError } from '../persistence/errors.js';
 import type { TrackingRecorder, WaitOptions } from '../persistence/recorders.js';
+import { instrumentation } from '../telemetry/instrumentation.js';
 import { ApplicationSubscription } from './application-subscription.js';
 import type { ChunkProcessor } from './chunk-processor.js';
 import { isTransient } from './is-transient.js';
@@ -96,6 +97,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
   private rebuilding: Promise<void> | null = null;
   private failed = false;
   private error: unknown = undefined;
+  private readonly stopObservingLag: (() => void) | null;
 
   /** @internal Subclasses make the parts (see `ProjectionRunner`). */
   protected constructor(parts: RunnerParts<A, P, V>) {
@@ -121,6 +123,10 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
     };
     // Scheduled, so that the constructor does no I/O.
     this.loop = Promise.resolve().then(() => this.run(this.loopControl.signal));
+    this.stopObservingLag =
+      instrumentation.current?.observeLag(this.projectionName, this.app.name, async () => {
+        return (await this.lag()).events;
+      }) ?? null;
   }
 
   /** Whether the runner has stopped processing: `stop()` was called, or processing failed. */
@@ -223,6 +229,7 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
   }
 
   private async shutDown(): Promise<void> {
+    this.stopObservingLag?.();
     this.interruptNow();
     await this.rebuilding?.catch(() => {});
     await this.loop;
@@ -289,6 +296,8 @@ export abstract class BaseProjectionRunner<A extends Application, P, V extends T
           this.progress.advance(tracking.notificationId);
         },
         onRecovered: (error) => this.reporter.report(error, 'projection'),
+        consumer: this.projectionName,
+        upstream: app.name,
       });
     } finally {
       subscription.stop();

@@ -4,6 +4,7 @@ import type { Repository } from '../application/repository.js';
 import type { DomainEventLike } from '../domain/protocols.js';
 import type { ProcessRecorder } from '../persistence/recorders.js';
 import type { Tracking } from '../persistence/stored-event.js';
+import { instrumentation } from '../telemetry/instrumentation.js';
 import type { TrackedEvent } from './application-subscription.js';
 import { ChunkRepository } from './chunk-repository.js';
 
@@ -75,7 +76,12 @@ export class EventSourcedProjection extends Application {
    */
   async processEvent(domainEvent: DomainEventLike, tracking: Tracking): Promise<void> {
     const processingEvent = new ProcessingEvent(tracking);
-    await this.policy(domainEvent, processingEvent);
+    const telemetry = instrumentation.current;
+    if (telemetry !== null) {
+      await telemetry.tracePolicy(this, domainEvent, tracking, () =>
+        this.policy(domainEvent, processingEvent),
+      );
+    } else await this.policy(domainEvent, processingEvent);
     await this.record(processingEvent);
   }
 
@@ -94,7 +100,12 @@ export class EventSourcedProjection extends Application {
     try {
       for (const [domainEvent, eventTracking] of items) {
         const processingEvent = new ProcessingEvent(eventTracking);
-        await this.policy(domainEvent, processingEvent);
+        const telemetry = instrumentation.current;
+        if (telemetry !== null) {
+          await telemetry.tracePolicy(this, domainEvent, eventTracking, () =>
+            this.policy(domainEvent, processingEvent),
+          );
+        } else await this.policy(domainEvent, processingEvent);
         // Read after the policy: a flush during it replaced the open chunk.
         const open = this.chunk;
         for (const event of processingEvent.events) {

@@ -1,4 +1,5 @@
 import type { Tracking } from '../persistence/stored-event.js';
+import { instrumentation } from '../telemetry/instrumentation.js';
 import type {
   ApplicationSubscription,
   ApplicationSubscriptionPage,
@@ -19,6 +20,10 @@ export interface RunPagesOptions {
   readonly onRecovered: (error: unknown) => void;
   /** Told after each committed transaction, with the position it recorded. */
   readonly onProgress: (tracking: Tracking) => void;
+  /** The projection's or follower's name, for the processing spans and metrics. */
+  readonly consumer?: string;
+  /** The upstream application's name, for the processing spans and metrics. */
+  readonly upstream?: string;
 }
 
 type Read =
@@ -75,7 +80,30 @@ export async function runPages(
   }
 }
 
-async function processChunk(
+function processChunk(
+  processor: ChunkProcessor,
+  chunk: ReadonlyArray<TrackedEvent>,
+  tracking: Tracking,
+  options: RunPagesOptions,
+): Promise<void> {
+  const telemetry = instrumentation.current;
+  if (telemetry !== null && chunk.length > 0) {
+    const batch = {
+      consumer: options.consumer ?? 'unknown',
+      upstream: options.upstream ?? tracking.applicationName,
+      items: chunk,
+      count: chunk.length,
+      firstId: chunk[0]![1].notificationId,
+      lastId: chunk[chunk.length - 1]![1].notificationId,
+      trackingId: tracking.notificationId,
+      root: true,
+    };
+    return telemetry.traceBatch(batch, () => processChunkNow(processor, chunk, tracking, options));
+  }
+  return processChunkNow(processor, chunk, tracking, options);
+}
+
+async function processChunkNow(
   processor: ChunkProcessor,
   chunk: ReadonlyArray<TrackedEvent>,
   tracking: Tracking,

@@ -13,6 +13,7 @@ import { EventSourcedProcessor } from '../projection/event-sourced-processor.js'
 import { isTransient } from '../projection/is-transient.js';
 import { readThroughLog } from '../projection/read-through-log.js';
 import { runPages } from '../projection/run-pages.js';
+import { instrumentation } from '../telemetry/instrumentation.js';
 import type { Follower } from './follower.js';
 import type { SerialQueue } from './serial-queue.js';
 
@@ -70,6 +71,24 @@ export class FollowerEdge {
    * retrying what may pass; rejects with the first error that is not transient.
    */
   async run(signal: AbortSignal): Promise<void> {
+    const { leader, follower, log } = this.parts;
+    // A leader read through its log elsewhere has no head to compare with.
+    const stopObservingLag =
+      log === null || log === undefined
+        ? (instrumentation.current?.observeLag(follower.name, leader.name, async () => {
+            const head = (await leader.recorder.maxNotificationId()) ?? 0;
+            const position = (await follower.recorder.maxTrackingId(leader.name)) ?? 0;
+            return Math.max(0, head - position);
+          }) ?? null)
+        : null;
+    try {
+      await this.runWithRetries(signal);
+    } finally {
+      stopObservingLag?.();
+    }
+  }
+
+  private async runWithRetries(signal: AbortSignal): Promise<void> {
     let delay = FIRST_RETRY_DELAY;
     while (!signal.aborted) {
       try {
@@ -122,6 +141,8 @@ export class FollowerEdge {
         isStopped: () => signal.aborted,
         onProgress: onCommit,
         onRecovered: (error) => this.parts.reporter.report(error, 'system'),
+        consumer: follower.name,
+        upstream: leader.name,
       });
     } finally {
       subscription.stop();

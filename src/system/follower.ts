@@ -6,6 +6,8 @@ import type { Mapper } from '../persistence/mapper.js';
 import type { Recording } from '../persistence/recording.js';
 import type { Notification, Tracking } from '../persistence/stored-event.js';
 import { EventSourcedProjection } from '../projection/event-sourced-projection.js';
+import { instrumentation } from '../telemetry/instrumentation.js';
+import { withTraceContext } from '../telemetry/trace-context.js';
 import { NotificationLogReader } from './notification-log-reader.js';
 
 /** Options of `Follower.pullAndProcess`. */
@@ -67,7 +69,10 @@ export class Follower extends EventSourcedProjection {
     const cls = this.constructor as typeof Follower;
     this.readers.set(leaderName, new NotificationLogReader(notificationLog, cls.pullSectionSize));
     const factory = new MemoryFactory(this.env.withName(leaderName));
-    this.mappers.set(leaderName, factory.mapper(this.constructTranscoder()));
+    this.mappers.set(
+      leaderName,
+      withTraceContext(factory.mapper(this.constructTranscoder()), factory.env),
+    );
   }
 
   /**
@@ -125,7 +130,32 @@ export class Follower extends EventSourcedProjection {
   }
 
   /** Processes notifications in order, the domain event of the i-th given by `eventOf(i)`. */
-  private async processInOrder(
+  private processInOrder(
+    leaderName: string,
+    notifications: readonly Notification[],
+    eventOf: (index: number) => DomainEventLike,
+  ): Promise<void> {
+    const telemetry = instrumentation.current;
+    const n = notifications.length;
+    if (telemetry !== null && n > 0) {
+      const batch = {
+        consumer: this.name,
+        upstream: leaderName,
+        items: null,
+        count: n,
+        firstId: (notifications[0] as Notification).id,
+        lastId: (notifications[n - 1] as Notification).id,
+        trackingId: (notifications[n - 1] as Notification).id,
+        root: false,
+      };
+      return telemetry.traceBatch(batch, () =>
+        this.processInOrderNow(leaderName, notifications, eventOf),
+      );
+    }
+    return this.processInOrderNow(leaderName, notifications, eventOf);
+  }
+
+  private async processInOrderNow(
     leaderName: string,
     notifications: readonly Notification[],
     eventOf: (index: number) => DomainEventLike,
