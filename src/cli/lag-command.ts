@@ -129,7 +129,9 @@ function overLimits(
 ): string[] {
   const failures: string[] = [];
   if (maxEvents !== undefined && lag.eventsBehind > maxEvents) {
-    failures.push(`${lag.name} is ${lag.eventsBehind} events behind (--max-events ${maxEvents}).`);
+    failures.push(
+      `${lag.name} is ${lag.eventsBehind} event${lag.eventsBehind === 1 ? '' : 's'} behind (--max-events ${maxEvents}).`,
+    );
   }
   if (maxAge !== undefined) {
     if (lag.ageSeconds === null) {

@@ -132,7 +132,12 @@ export class EventDecoder {
           compressor === null ? 'COMPRESSOR_TOPIC' : null,
         ].filter((key) => key !== null);
         return (
-          `cannot decode the state: it is not JSON (${messageOf(transcoderError)})` +
+          // The parser's message would quote the undecodable bytes: say what it is instead.
+          `cannot decode the state: it is not JSON${
+            transcoderError instanceof SyntaxError || transcoderError instanceof TypeError
+              ? ''
+              : ` (${messageOf(transcoderError)})`
+          }` +
           (missing.length > 0
             ? `. If the application encrypts or compresses its events, set ${missing.join(
                 ' and ',
