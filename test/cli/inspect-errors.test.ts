@@ -29,7 +29,7 @@ describe('eventsourcing inspecting commands: arguments', () => {
     const cases: [string[], RegExp][] = [
       [
         ['inspect'],
-        /Unknown command 'inspect': the commands are info, events, log, tail, lag, rebuild, run/,
+        /Unknown command 'inspect': the commands are info, events, log, tail, lag, rebuild, run(, serve)?/,
       ],
       [['events'], /events needs <originatorId>/],
       [['events', 'a', 'b'], /takes <originatorId>, but was also given: b/],
