@@ -1,7 +1,7 @@
 import type { Application } from '../application/application.js';
-import { InspectionError } from '../interface/inspection-error.js';
 import type { FetchHandler } from '../interface/notification-log-handler.js';
 import { StoreInspector } from '../interface/store-inspector.js';
+import { InspectionError } from '../persistence/inspection-error.js';
 import { type BrowserEvent, toBrowserEvent } from './browser-event.js';
 import { toBrowserLag } from './browser-lag.js';
 import { browserPage } from './page.js';

@@ -1,20 +1,4 @@
-/** A table of an application's database and how many rows it has. */
-export interface StoreTable {
-  /** The table's name (schema-qualified on PostgreSQL). */
-  readonly name: string;
-  /** Its number of rows (counted). */
-  readonly rows: number;
-}
-
-/** A recorded position: how far a reader has processed an upstream application's log. */
-export interface TrackingPosition {
-  /** The tracking table it is recorded in (schema-qualified on PostgreSQL). */
-  readonly table: string;
-  /** The upstream application whose notifications were processed. */
-  readonly applicationName: string;
-  /** The last notification id processed. */
-  readonly notificationId: number;
-}
+import type { StoreTable, TrackingPosition } from '../persistence/store-tables.js';
 
 /** What `StoreInspector.info()` finds of an application's storage. */
 export interface StoreInfo {

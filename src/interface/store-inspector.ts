@@ -7,13 +7,13 @@ import { PostgresFactory } from '../postgres/postgres-factory.js';
 import { SQLiteFactory } from '../sqlite/sqlite-factory.js';
 import { Environment, type EnvType } from '../utils/environment.js';
 import '../register-persistence-modules.js';
+import { InspectionError } from '../persistence/inspection-error.js';
+import type { StoreTables, TrackingPosition } from '../persistence/store-tables.js';
+import { PostgresStoreTables } from '../postgres/postgres-store-tables.js';
+import { SQLiteStoreTables } from '../sqlite/sqlite-store-tables.js';
 import { EventDecoder } from './event-decoder.js';
 import type { InspectedEvent } from './inspected-event.js';
-import { InspectionError } from './inspection-error.js';
-import { PostgresStoreTables } from './postgres-store-tables.js';
-import { SQLiteStoreTables } from './sqlite-store-tables.js';
-import type { StoreInfo, TrackingPosition } from './store-info.js';
-import type { StoreTables } from './store-tables.js';
+import type { StoreInfo } from './store-info.js';
 import type { TrackingLag } from './tracking-lag.js';
 
 /** Options of `StoreInspector.events`. */

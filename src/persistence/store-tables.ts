@@ -1,9 +1,25 @@
-import type { StoreTable, TrackingPosition } from './store-info.js';
+/** A table of an application's database and how many rows it has. */
+export interface StoreTable {
+  /** The table's name (schema-qualified on PostgreSQL). */
+  readonly name: string;
+  /** Its number of rows (counted). */
+  readonly rows: number;
+}
+
+/** A recorded position: how far a reader has processed an upstream application's log. */
+export interface TrackingPosition {
+  /** The tracking table it is recorded in (schema-qualified on PostgreSQL). */
+  readonly table: string;
+  /** The upstream application whose notifications were processed. */
+  readonly applicationName: string;
+  /** The last notification id processed. */
+  readonly notificationId: number;
+}
 
 /**
  * Read-only access to the tables of one application's database, below the recorders: which
  * tables there are, their row counts, and the tracking recorded in them. Made by
- * `storeTablesOf` for the built-in backends; nothing here creates or changes a table.
+ * the built-in backends (`SQLiteStoreTables`, `PostgresStoreTables`) for the inspector; nothing here creates or changes a table.
  */
 export interface StoreTables {
   /** `sqlite` or `postgres`. */

@@ -1,7 +1,6 @@
-import { qualified } from '../postgres/identifiers.js';
-import type { PostgresFactory } from '../postgres/postgres-factory.js';
-import type { StoreTable, TrackingPosition } from './store-info.js';
-import type { StoreTables } from './store-tables.js';
+import type { StoreTable, StoreTables, TrackingPosition } from '../persistence/store-tables.js';
+import { qualified } from './identifiers.js';
+import type { PostgresFactory } from './postgres-factory.js';
 
 /** The suffix of tracking tables (`{name}_tracking`, Python's unnamed `notification_tracking`). */
 const TRACKING_SUFFIX = '_tracking';

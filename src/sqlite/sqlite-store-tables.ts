@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { SqliteDatabase } from '../sqlite/driver.js';
-import type { SQLiteFactory } from '../sqlite/sqlite-factory.js';
-import { InspectionError } from './inspection-error.js';
-import type { StoreTable, TrackingPosition } from './store-info.js';
-import type { StoreTables } from './store-tables.js';
+import { InspectionError } from '../persistence/inspection-error.js';
+import type { StoreTable, StoreTables, TrackingPosition } from '../persistence/store-tables.js';
+import type { SqliteDatabase } from './driver.js';
+import type { SQLiteFactory } from './sqlite-factory.js';
 
 /** Tables holding what the library records, in a SQLite file (its `sqlite_master`). */
 const TRACKING_TABLE = 'tracking';
