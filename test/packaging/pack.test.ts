@@ -308,11 +308,13 @@ console.log(JSON.stringify({ counts, copies }));
       copies: string[];
     };
     for (const key of keys) assert.ok((counts[key] ?? 0) > 0, `${key} exports nothing`);
-    // The one documented exception: the root's ProgrammingError is the domain layer's, and the
-    // persistence layer's is exported from the root as DatabaseProgrammingError.
+    // The documented exceptions: the root's ProgrammingError is the domain layer's, and the
+    // persistence layer's is exported from the root as DatabaseProgrammingError; and
+    // eventsourcing/dcb's `event` is the decision models' decorator (Python's
+    // eventsourcing.dcb `event`), not the aggregates' one the root exports.
     assert.deepEqual(
       copies,
-      ['ProgrammingError in ./persistence'],
+      ['ProgrammingError in ./persistence', 'event in ./dcb'],
       'the root re-exports copies, not the same objects',
     );
   });
