@@ -1,10 +1,12 @@
 /**
  * Everything measured on one backend: a probe, W1 through the library and the bare driver at
- * each number in flight, the snapshot timing, the projections, the systems and the log over
- * HTTP. `npm run bench` runs this in a child process
+ * each number in flight, the snapshot timing, the projections, the systems, the log over
+ * HTTP and the DCB course subscriptions. `npm run bench` runs this in a child process
  * per backend (see backend-process.ts).
  */
 import { type BackendName, openStore, type StoreSettings } from './backends.js';
+import { measureDcb } from './dcb.js';
+import type { DcbFigures } from './dcb-report.js';
 import { measureHttp } from './http.js';
 import type { HttpFigures } from './http-report.js';
 import { runLibraryW1 } from './library-w1.js';
@@ -38,6 +40,7 @@ export type BackendFigures =
       projections: ProjectionFigures[];
       system: SystemPart | null;
       http: HttpFigures | null;
+      dcb: DcbFigures[];
     };
 
 /** Writes a progress line on stderr. */
@@ -110,7 +113,20 @@ export async function measureBackend(
   const http = options.http
     ? await measureHttp(backend, settings, { dogs: options.dogs, tricks: options.tricks }, log)
     : null;
-  return { backend, skipped: null, results, snapshot, sqlite, projections, system, http };
+  const dcb = options.dcb
+    ? await measureDcb(
+        backend,
+        settings,
+        {
+          courses: options.dogs,
+          rounds: options.tricks,
+          inFlight: options.inFlight,
+          repeat: options.repeat,
+        },
+        log,
+      )
+    : [];
+  return { backend, skipped: null, results, snapshot, sqlite, projections, system, http, dcb };
 }
 
 /**

@@ -3,11 +3,19 @@ import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from './backends.js';
 
 /** The parts of a run that `--only` selects from. */
-export const BENCH_PARTS = ['w1', 'snapshots', 'memory', 'projections', 'system', 'http'] as const;
+export const BENCH_PARTS = [
+  'w1',
+  'snapshots',
+  'memory',
+  'projections',
+  'system',
+  'http',
+  'dcb',
+] as const;
 
 /**
- * A part of a run: W1, the snapshot timing, the memory growth, the projections, the systems, or
- * the notification log over HTTP.
+ * A part of a run: W1, the snapshot timing, the memory growth, the projections, the systems, the
+ * notification log over HTTP, or the dynamic consistency boundaries.
  */
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
@@ -46,6 +54,11 @@ export interface BenchOptions {
   python: boolean;
   /** Read W1's log over HTTP beside the local read on each backend (issue 14). */
   http: boolean;
+  /**
+   * Run the course-subscription workload on the DCB recorders beside the bare drivers
+   * (issue 15): `dogs` courses and students, `tricks` subscriptions each (at most 5).
+   */
+  dcb: boolean;
 }
 
 /** The usage text of `--help`. */
@@ -71,7 +84,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --latency-samples N       live-latency samples per projection and of the bare pg pipeline
                             (default 300; quick 100)
   --only a,b                run only these parts: w1, snapshots, memory, projections, system,
-                            http
+                            http, dcb (the DCB course subscriptions: --dogs courses and
+                            students, --tricks subscriptions each, at most 5)
   --python                  with the system part: also the Python library's runners on the same
                             workload (bench/python/system_bench.py; needs /usr/bin/python3 or
                             PYTHON, the library's source in PYEVENTSOURCING_PATH or /tmp/pyes,
@@ -182,6 +196,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     system: parts.has('system'),
     python: values.python === true,
     http: parts.has('http'),
+    dcb: parts.has('dcb'),
   };
 }
 

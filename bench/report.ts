@@ -1,4 +1,5 @@
 /** The benchmark's JSON document, and the issue's targets evaluated against it. */
+import { type DcbFigures, dcbTargets, formatDcbTable } from './dcb-report.js';
 import { formatHttpTable, type HttpFigures, httpTargets } from './http-report.js';
 import type { MemoryFigures } from './memory-growth.js';
 import {
@@ -53,6 +54,8 @@ export interface BenchReport {
   python_system?: PythonSystemFigures[];
   /** W1's log read and decoded over HTTP and locally, per backend (issue 14). */
   http?: HttpFigures[];
+  /** The DCB course subscriptions, library and bare driver, per backend and in flight (issue 15). */
+  dcb?: DcbFigures[];
   skipped: { backend: string; reason: string }[];
   targets: TargetResult[];
 }
@@ -65,8 +68,8 @@ function find(results: readonly ResultEntry[], backend: string, inFlight: number
 }
 
 /**
- * Evaluates the targets of issues 4 (1–7), 12 (8–10, projections), 13 (11–13, systems) and 14
- * (14, the log over HTTP) that this run measured.
+ * Evaluates the targets of issues 4 (1–7), 12 (8–10, projections), 13 (11–13, systems), 14
+ * (14, the log over HTTP) and 15 (15, the DCB recorders) that this run measured.
  */
 export function evaluateTargets(
   results: readonly ResultEntry[],
@@ -75,6 +78,7 @@ export function evaluateTargets(
   projections: readonly ProjectionFigures[] = [],
   system: SystemPart | null = null,
   http: readonly HttpFigures[] = [],
+  dcb: readonly DcbFigures[] = [],
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (id: number, target: string, measured: string | null, met: boolean | null) =>
@@ -148,6 +152,7 @@ export function evaluateTargets(
   const w1Memory = mem1?.command_per_s ?? system?.w1_memory_command_per_s ?? null;
   targets.push(...systemTargets(system?.entries ?? [], w1Memory));
   targets.push(...httpTargets(http));
+  targets.push(...dcbTargets(dcb));
   return targets;
 }
 
@@ -233,6 +238,11 @@ export function formatTable(report: BenchReport): string {
   if (http.length > 0) {
     if (lines.length > 0) lines.push('');
     lines.push(...formatHttpTable(http));
+  }
+  const dcb = report.dcb ?? [];
+  if (dcb.length > 0) {
+    if (lines.length > 0) lines.push('');
+    lines.push(...formatDcbTable(dcb));
   }
   lines.push('');
   lines.push('| target | measured | met |');

@@ -3,13 +3,15 @@
  * bare drivers, the notification log read, snapshot timing, memory growth, projections
  * (catch-up and live latency; `--only projections` runs them alone) and systems (a leader and
  * a process application under each runner; `--only system`, and `--python` for the Python
- * library's runners) and the notification log over HTTP (`--only http`); progress on
+ * library's runners), the notification log over HTTP (`--only http`) and the DCB course
+ * subscriptions beside the bare drivers (`--only dcb`); progress on
  * stderr, then a table (or, with `--json`, one JSON document) on stdout. Exits non-zero on
  * errors only: the targets are reported, not enforced. Each backend is measured in a child
  * process of its own (backend-process.ts). See docs/benchmarks.md.
  */
 import { CHILD_BACKEND, measureInChildProcess } from './backend-process.js';
 import { type BackendName, postgresSettingsFromEnv, type StoreSettings } from './backends.js';
+import type { DcbFigures } from './dcb-report.js';
 import type { HttpFigures } from './http-report.js';
 import { fmt } from './library-w1.js';
 import { type MachineInfo, machineInfo } from './machine.js';
@@ -61,6 +63,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const projections: ProjectionFigures[] = [];
   const system: SystemPart = { entries: [], w1_memory_command_per_s: null, notes: [] };
   const http: HttpFigures[] = [];
+  const dcb: DcbFigures[] = [];
   let sqliteInfo: MachineInfo['sqlite'] = null;
   for (const backend of options.backends) {
     const figures = await measureInChildProcess(backend, argv);
@@ -85,6 +88,7 @@ async function main(argv: readonly string[]): Promise<number> {
       system.w1_memory_command_per_s ??= figures.system.w1_memory_command_per_s;
     }
     if (figures.http !== null) http.push(figures.http);
+    dcb.push(...figures.dcb);
   }
   let pythonSystem: PythonSystemFigures[] = [];
   if (options.system && options.python) {
@@ -103,7 +107,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`memory growth: ${memory.rss_growth_mb.toFixed(1)} MB`);
   }
 
-  const targets = evaluateTargets(results, snapshots, memory, projections, system, http);
+  const targets = evaluateTargets(results, snapshots, memory, projections, system, http, dcb);
   const report: BenchReport = {
     machine: { ...machine },
     workload: {
@@ -133,6 +137,7 @@ async function main(argv: readonly string[]): Promise<number> {
     system_notes: system.notes,
     python_system: pythonSystem,
     http,
+    dcb,
     skipped,
     targets,
   };
