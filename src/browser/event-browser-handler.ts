@@ -85,8 +85,8 @@ const tailParameters = new Set(['gt', 'topics']);
  *   page, or `null` at the end of the log.
  * - `GET {basePath}/api/aggregates/{originatorId}?version=`: `{"originatorId", "events":
  *   [event…]}`, its events up to `version` (all when not given); 404 when it has none.
- * - `GET {basePath}/api/tail?gt=&topics=`: server-sent events (`text/event-stream`): `ready`,
- *   then a `notification` (data: the event's JSON, `id:` its notification id) for each
+ * - `GET {basePath}/api/tail?gt=&topics=`: server-sent events (`text/event-stream`): `ready`
+ *   (`id:` gt), then a `notification` (data: the event's JSON, `id:` its notification id) for each
  *   notification after `gt` (default: the last one now; `Last-Event-ID` when an `EventSource`
  *   reconnects), and heartbeat comments. It ends when the client goes away or `signal` aborts.
  * - `GET {basePath}/api/lag`: `{"items": [lag…]}`, each projection and follower's position.

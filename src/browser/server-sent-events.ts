@@ -12,7 +12,7 @@ export interface ServerSentEventsOptions {
 
 /**
  * A `text/event-stream` body of the events `subscribe` yields: first `event: ready` (data
- * `{"gt": …}`), then one `event: notification` per event (`id:` its notification id, so that a
+ * `{"gt": …}`, and `id:` gt, so that a reconnect before any notification resumes after gt), then one `event: notification` per event (`id:` its notification id, so that a
  * reconnecting `EventSource` sends `Last-Event-ID`; data its JSON on one line), and a
  * `: heartbeat` comment every `heartbeatInterval`. It ends cleanly (after the last complete
  * message) when a signal aborts, the events end or fail, or the reader cancels, and then leaves
@@ -62,8 +62,11 @@ export function serverSentEvents(
           signal.addEventListener('abort', end, { once: true });
         }
         iterator = subscribe(ended.signal)[Symbol.asyncIterator]();
+        // `id: gt` makes an EventSource that reconnects before any notification came resume
+        // after gt (its Last-Event-ID), not after whatever the head is by then.
+        const id = gt === null ? '' : `id: ${gt}\n`;
         controller.enqueue(
-          encoder.encode(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ gt })}\n\n`),
+          encoder.encode(`retry: 2000\n${id}event: ready\ndata: ${JSON.stringify({ gt })}\n\n`),
         );
       },
       async pull(controller) {
