@@ -78,6 +78,27 @@ describe('DCB given/when/then', () => {
     );
   });
 
+  it('takes any given decision for a slice whose boundary is empty (it selects every one)', async () => {
+    class CountAll extends Slice {
+      count = 0;
+      override get cb(): Selector[] {
+        return [];
+      }
+      @event(Unrelated)
+      unrelated(): void {
+        this.count++;
+      }
+      @event(Seated)
+      seated(): void {
+        this.count++;
+      }
+    }
+    const slice = await given(new Tagged(['x'], Unrelated.create({})), seated(1))
+      .when(new CountAll())
+      .then();
+    assert.equal(slice.count, 2);
+  });
+
   it('checks the error by class, exact message or pattern', async () => {
     const spec = () => given(seated(1)).when(new TakeSeat(1));
     assert.ok((await spec().thenThrows(RangeError)) instanceof RangeError);
