@@ -3,7 +3,7 @@ import { applicationName } from '../application/application-name.js';
 import { StoreInspector } from '../interface/store-inspector.js';
 import { ProjectionRunner } from '../projection/projection-runner.js';
 import type { EnvType } from '../utils/environment.js';
-import { prepareInspection } from './inspection-options.js';
+import { prepareInspection, requireSharedStorage } from './inspection-options.js';
 import { parseModuleReference } from './module-reference.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { ProgressBar } from './progress-bar.js';
@@ -128,22 +128,27 @@ interface RebuildPlan {
 async function planRebuild(definition: ProjectionDefinition, env: EnvType): Promise<RebuildPlan> {
   const appName = applicationName(definition.applicationClass, undefined);
   const projectionName = definition.projectionClass.name;
-  let head: number | null;
-  {
-    await using app = StoreInspector.open(appName, env);
-    head = await app.head();
+  await using app = StoreInspector.open(appName, env);
+  await using view = StoreInspector.open(projectionName, env);
+  // In memory, this process would rebuild an empty view (of an empty log) and call it done.
+  requireSharedStorage(app);
+  if (view.backend === 'memory') {
+    throw new Error(
+      `The view of ${projectionName} is configured with the memory backend, which would be ` +
+        'rebuilt in this process only and then thrown away: set ' +
+        `${projectionName.toUpperCase()}_PERSISTENCE_MODULE (or PERSISTENCE_MODULE) to sqlite ` +
+        'or postgres, as the running projection has it.',
+    );
   }
+  const head = await app.head();
   let where: string;
   let position: number | null = null;
-  {
-    await using view = StoreInspector.open(projectionName, env);
-    try {
-      const info = await view.info();
-      where = info.location;
-      position = info.tracking.find((t) => t.applicationName === appName)?.notificationId ?? null;
-    } catch (error) {
-      where = `a database not made yet (${error instanceof Error ? error.message : String(error)})`;
-    }
+  try {
+    const info = await view.info();
+    where = info.location;
+    position = info.tracking.find((t) => t.applicationName === appName)?.notificationId ?? null;
+  } catch (error) {
+    where = `a database not made yet (${error instanceof Error ? error.message : String(error)})`;
   }
   const description =
     `Rebuild ${projectionName} (view ${definition.viewClass.name} in ${where}):\n` +

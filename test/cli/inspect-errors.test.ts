@@ -114,6 +114,23 @@ describe('eventsourcing inspecting commands: the environment and unreachable dat
     const memory = await runCli(['log', '--app', 'DogSchool'], cleanEnv());
     assert.equal(memory.code, 1);
     assert.match(memory.stderr, /memory backend .* live only in the process that saved them/);
+    // rebuild too: in memory it would rebuild an empty view of an empty log and say it did.
+    const rebuild = await runCli(
+      ['rebuild', 'test/cli/fixtures/dog-school.ts#sqliteCounters', '--dry-run'],
+      cleanEnv(),
+    );
+    assert.equal(rebuild.code, 1);
+    assert.match(rebuild.stderr, /memory backend .* live only in the process that saved them/);
+    const view = await runCli(
+      ['rebuild', 'test/cli/fixtures/dog-school.ts#sqliteCounters', '--yes'],
+      cleanEnv({
+        DOGSCHOOL_PERSISTENCE_MODULE: 'sqlite',
+        DOGSCHOOL_SQLITE_DBNAME: empty,
+        DOGCOUNTERS_PERSISTENCE_MODULE: 'memory',
+      }),
+    );
+    assert.equal(view.code, 1);
+    assert.match(view.stderr, /The view of DogCounters is configured with the memory backend/);
     const info = await runCli(['info', '--app', 'DogSchool'], cleanEnv());
     assert.equal(info.code, 0);
     assert.match(info.stdout, /backend {6}memory/);
