@@ -122,7 +122,7 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
   private readonly combiner: DCBAppendCombiner<DCBAppendParams> | null;
   private readonly appendStatement: Statement;
   private readonly batchStatement: Statement;
-  private readonly readStatements = new Map<string, Statement>();
+  private readonly readStatements = new Map<string, string>();
   /** Appends sent by the plain path and not yet settled (`close()` waits for them). */
   private readonly appending = new Set<Promise<unknown>>();
   private calls = 0;
@@ -231,18 +231,16 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
     const params = dcbQueryParams(query);
     const limit = options?.limit ?? null;
     const backwards = options?.backwards === true;
-    const statement = this.readStatement(params.shape, backwards, limit !== null);
+    const text = this.readStatement(params.shape, backwards, limit !== null);
     const values: unknown[] = [options?.after ?? 0];
     if (params.types !== null) values.push(params.types);
     if (params.shape === 'tags') values.push(params.firsts);
     if (params.firsts !== null) values.push(params.itemTypes, params.itemTags);
     if (limit !== null) values.push(limit);
-    const result = await this.datastore.read({
-      name: statement.name,
-      text: statement.text,
-      values,
-      rowMode: 'array',
-    });
+    // Not a named (prepared) statement: PostgreSQL would settle on a generic plan made while
+    // the store was small, a scan of the main table instead of the tag index as it grows. An
+    // unnamed statement is planned for its own values each time.
+    const result = await this.datastore.read({ text, values, rowMode: 'array' });
     const rows = result.rows as unknown[][];
     const events: DCBSequencedEvent[] = [];
     let head: number | null = null;
@@ -478,8 +476,8 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
     }
   }
 
-  /** The read statement of a query shape, direction, and whether a limit is given. */
-  private readStatement(shape: DCBQueryShape, backwards: boolean, limited: boolean): Statement {
+  /** The read statement's text for a query shape, direction, and whether a limit is given. */
+  private readStatement(shape: DCBQueryShape, backwards: boolean, limited: boolean): string {
     const key = `${shape}:${backwards}:${limited}:${this.statesAsText}`;
     const cached = this.readStatements.get(key);
     if (cached !== undefined) return cached;
@@ -515,9 +513,8 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
       ? `${cte}${select} LIMIT $${p}`
       : // The head in the same statement (one snapshot), as a row with a null type.
         `${cte}(${select}) UNION ALL SELECT (SELECT max(id) FROM ${main}), NULL, NULL, NULL, NULL`;
-    const statement = { text, name: statementName(text) };
-    this.readStatements.set(key, statement);
-    return statement;
+    this.readStatements.set(key, text);
+    return text;
   }
 }
 
