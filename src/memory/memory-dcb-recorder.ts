@@ -5,7 +5,6 @@ import {
   checkDCBQuery,
   checkDCBReadOptions,
   copyDCBEvents,
-  matchesQuery,
 } from '../persistence/dcb-query.js';
 import type {
   DCBAppendCondition,
@@ -19,6 +18,7 @@ import type {
   DCBSubscription,
 } from '../persistence/dcb-recorder.js';
 import { NotificationSignal } from '../persistence/notification-signal.js';
+import { MemoryDCBIndex } from './memory-dcb-index.js';
 
 /**
  * The in-memory DCB recorder (Python's `InMemoryDCBRecorder`): events in an array, at positions
@@ -30,6 +30,8 @@ import { NotificationSignal } from '../persistence/notification-signal.js';
 export class MemoryDCBRecorder implements DCBRecorder {
   /** Every event; the one at position `n` is at index `n - 1`. */
   private readonly events: DCBEvent[] = [];
+  /** The positions of the events by tag and by type, so reads need not scan them all. */
+  private readonly index = new MemoryDCBIndex();
   /** The position of each event that has an id, by id (for idempotent retries). */
   private readonly positionsById = new Map<string, number>();
   /** Wakes the subscriptions after each append. */
@@ -50,15 +52,21 @@ export class MemoryDCBRecorder implements DCBRecorder {
     const stored = this.events;
     const found: DCBSequencedEvent[] = [];
     const max = limit ?? Number.POSITIVE_INFINITY;
-    if (options?.backwards === true) {
+    const matching = this.index.matching(stored, query, after);
+    if (matching !== null) {
+      // Only the indexed candidates, which all match.
+      const n = matching.length;
+      for (let k = 0; k < n && found.length < max; k++) {
+        const position = matching[options?.backwards === true ? n - 1 - k : k] as number;
+        found.push(copyOut(stored[position - 1] as DCBEvent, position));
+      }
+    } else if (options?.backwards === true) {
       for (let i = stored.length - 1; i >= after && found.length < max; i--) {
-        const event = stored[i] as DCBEvent;
-        if (matchesQuery(event, query)) found.push(copyOut(event, i + 1));
+        found.push(copyOut(stored[i] as DCBEvent, i + 1));
       }
     } else {
       for (let i = after; i < stored.length && found.length < max; i++) {
-        const event = stored[i] as DCBEvent;
-        if (matchesQuery(event, query)) found.push(copyOut(event, i + 1));
+        found.push(copyOut(stored[i] as DCBEvent, i + 1));
       }
     }
     const head =
@@ -114,6 +122,7 @@ export class MemoryDCBRecorder implements DCBRecorder {
     const stored = this.events;
     for (const copy of copies) {
       stored.push(copy);
+      this.index.add(copy, stored.length);
       if (copy.id !== null && copy.id !== undefined) this.positionsById.set(copy.id, stored.length);
     }
     this.signal.notify();
@@ -149,14 +158,14 @@ export class MemoryDCBRecorder implements DCBRecorder {
     ignoredIds: ReadonlySet<string> | null,
   ): number | null {
     const stored = this.events;
-    const query = condition.failIfEventsMatch;
-    for (let i = Math.max(condition.after ?? 0, 0); i < stored.length; i++) {
-      const event = stored[i] as DCBEvent;
-      if (!matchesQuery(event, query)) continue;
-      if (ignoredIds !== null && event.id !== null && event.id !== undefined) {
-        if (ignoredIds.has(event.id)) continue;
-      }
-      return i + 1;
+    const after = Math.max(condition.after ?? 0, 0);
+    const matching = this.index.matching(stored, condition.failIfEventsMatch, after);
+    const count = matching === null ? stored.length - after : matching.length;
+    for (let k = 0; k < count; k++) {
+      const position = matching === null ? after + k + 1 : (matching[k] as number);
+      const id = (stored[position - 1] as DCBEvent).id;
+      if (ignoredIds !== null && id !== null && id !== undefined && ignoredIds.has(id)) continue;
+      return position;
     }
     return null;
   }
