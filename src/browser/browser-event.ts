@@ -1,5 +1,6 @@
 import type { InspectedEvent } from '../interface/inspected-event.js';
-import { type JsonValue, toJsonValue } from '../interface/json-value.js';
+import { inspectedEventJson } from '../interface/inspected-event-json.js';
+import type { JsonValue } from '../interface/json-value.js';
 
 /**
  * An event as the browser's JSON API gives it (a notification of the log, or an event of an
@@ -29,27 +30,21 @@ export interface BrowserEvent {
 }
 
 /**
- * An inspected event as the JSON API gives it.
+ * An inspected event as the JSON API gives it: the command line's `--json` form of it
+ * (`inspectedEventJson`), so that the two never differ.
  *
  * @internal
  */
 export function toBrowserEvent(event: InspectedEvent): BrowserEvent {
-  let fields: Readonly<Record<string, JsonValue>> | null = null;
-  if (event.fields !== null) {
-    const value = toJsonValue(event.fields);
-    fields =
-      value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? (value as Readonly<Record<string, JsonValue>>)
-        : {};
-  }
+  const json = inspectedEventJson(event);
   return {
-    id: event.id,
-    originatorId: event.originatorId,
-    originatorVersion: event.originatorVersion,
-    topic: event.topic,
-    className: event.className,
-    timestamp: event.timestamp === null ? null : (toJsonValue(event.timestamp) as string),
-    fields,
-    error: event.error,
+    id: json.id,
+    originatorId: json.originatorId,
+    originatorVersion: json.originatorVersion,
+    topic: json.topic,
+    className: json.className ?? null,
+    timestamp: json.timestamp ?? null,
+    fields: json.fields ?? null,
+    error: json.error ?? null,
   };
 }

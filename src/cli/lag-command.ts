@@ -1,3 +1,4 @@
+import { toBrowserLag } from '../browser/browser-lag.js';
 import type { LagReader } from '../interface/store-inspector.js';
 import type { TrackingLag } from '../interface/tracking-lag.js';
 import { formatTable } from './format-table.js';
@@ -81,10 +82,10 @@ export async function lagCommand(args: readonly string[], output: CommandOutput)
   for (const lag of lags) failures.push(...overLimits(lag, maxEvents, maxAge));
   if (values.json === true) {
     for (const lag of lags) {
+      // The browser's JSON of a lag row (one conversion for both), its age rounded.
       output.out(
         `${JSON.stringify({
-          ...lag,
-          oldestUnprocessedAt: lag.oldestUnprocessedAt?.toISOString() ?? null,
+          ...toBrowserLag(lag),
           ageSeconds: lag.ageSeconds === null ? null : round(lag.ageSeconds),
           overLimit: overLimits(lag, maxEvents, maxAge).length > 0,
         })}\n`,
@@ -101,7 +102,7 @@ export async function lagCommand(args: readonly string[], output: CommandOutput)
           String(lag.head ?? '-'),
           String(lag.eventsBehind),
           lag.ageSeconds === null ? '?' : `${round(lag.ageSeconds)}s`,
-          lag.oldestUnprocessedAt?.toISOString() ?? '-',
+          toBrowserLag(lag).oldestUnprocessedAt ?? '-',
           lag.where,
         ]),
         [false, false, true, true, true, true],

@@ -6,10 +6,13 @@ import { type JsonValue, toJsonValue } from './json-value.js';
 export interface InspectedEventJson {
   /** The notification id, or null for an aggregate's events. */
   readonly id: number | null;
+  /** The aggregate's id. */
   readonly originatorId: string;
+  /** The aggregate's version after this event. */
   readonly originatorVersion: number;
+  /** Names the event's class. */
   readonly topic: string;
-  /** ISO 8601, or null. Absent with `raw`. */
+  /** ISO 8601 (`Invalid Date` for a timestamp that is not one), or null. Absent with `raw`. */
   readonly timestamp?: string | null;
   /** The class the topic resolved to, or null. Absent with `raw`. */
   readonly className?: string | null;
@@ -44,10 +47,22 @@ export function inspectedEventJson(
   }
   return {
     ...common,
-    timestamp: event.timestamp?.toISOString() ?? null,
+    // toJsonValue, not toISOString, which throws for an invalid date: one odd event must not
+    // fail a whole listing.
+    timestamp: event.timestamp === null ? null : (toJsonValue(event.timestamp) as string),
     className: event.className,
-    fields:
-      event.fields === null ? null : (toJsonValue(event.fields) as { [key: string]: JsonValue }),
+    fields: fieldsJson(event.fields),
     error: event.error,
   };
+}
+
+/** Decoded fields as a JSON object (null when not decoded). */
+function fieldsJson(
+  fields: Readonly<Record<string, unknown>> | null,
+): { readonly [key: string]: JsonValue } | null {
+  if (fields === null) return null;
+  const value = toJsonValue(fields);
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as { readonly [key: string]: JsonValue })
+    : {};
 }

@@ -291,7 +291,10 @@ export class StoreInspector implements AsyncDisposable {
       if (eventsBehind > 0) {
         const start = row.position === null ? null : row.position + 1;
         const [first] = await this.recorder.selectNotifications(start, 1, { stop: head });
-        oldestUnprocessedAt = first === undefined ? null : this.decode(first).timestamp;
+        const timestamp = first === undefined ? null : this.decode(first).timestamp;
+        // An invalid date is an unknown age, not NaN seconds.
+        oldestUnprocessedAt =
+          timestamp === null || Number.isNaN(timestamp.getTime()) ? null : timestamp;
         ageSeconds =
           oldestUnprocessedAt === null
             ? null
