@@ -1,4 +1,7 @@
 import type { Application } from '../application/application.js';
+import { authorizationResponse } from '../interface/authorization-response.js';
+import { errorResponse } from '../interface/error-response.js';
+import { INTEGER_PATTERN, integerParam } from '../interface/integer-param.js';
 import type { FetchHandler } from '../interface/notification-log-handler.js';
 import { StoreInspector } from '../interface/store-inspector.js';
 import { InspectionError } from '../persistence/inspection-error.js';
@@ -66,7 +69,6 @@ export interface EventBrowserHandlerOptions {
   notificationLogPath?: string;
 }
 
-const integerPattern = /^\d{1,15}$/;
 const notificationsParameters = new Set(['start', 'limit', 'topics']);
 const aggregateParameters = new Set(['version']);
 const tailParameters = new Set(['gt', 'topics']);
@@ -161,22 +163,13 @@ export function createEventBrowserHandler(options: EventBrowserHandlerOptions): 
           },
         );
       }
-      if (authorize !== undefined) {
-        let verdict: boolean | Response;
-        try {
-          verdict = await authorize(request);
-        } catch (error) {
-          return failed(error);
-        }
-        if (verdict instanceof Response) return verdict;
-        if (verdict !== true) {
-          return request.headers.has('authorization')
-            ? errorResponse(403, 'Forbidden: these credentials may not read these events.')
-            : errorResponse(401, 'Unauthorized: send credentials in the Authorization header.', {
-                'WWW-Authenticate': 'Bearer',
-              });
-        }
+      let refused: Response | null;
+      try {
+        refused = await authorizationResponse(authorize, request, 'these events');
+      } catch (error) {
+        return failed(error);
       }
+      if (refused !== null) return refused;
       const response = await route_(route, url.searchParams, request);
       if (request.method === 'HEAD' && response.body !== null) {
         await response.body.cancel().catch(() => {});
@@ -295,7 +288,7 @@ export function createEventBrowserHandler(options: EventBrowserHandlerOptions): 
     let gt = integerParam(params, 'gt');
     if (gt instanceof Response) return gt;
     const lastEventId = request.headers.get('last-event-id');
-    if (lastEventId !== null && integerPattern.test(lastEventId)) gt = Number(lastEventId);
+    if (lastEventId !== null && INTEGER_PATTERN.test(lastEventId)) gt = Number(lastEventId);
     if (closing?.aborted) {
       return errorResponse(503, 'The server is closing: try again later.', {
         Connection: 'close',
@@ -390,38 +383,10 @@ function topicsParam(params: URLSearchParams): string[] {
     .filter((topic) => topic !== '');
 }
 
-function integerParam(params: URLSearchParams, key: string): number | null | Response {
-  const value = params.get(key);
-  if (value === null) return null;
-  if (!integerPattern.test(value)) {
-    return errorResponse(
-      400,
-      `Invalid ${key} ${JSON.stringify(value)}: expected a non-negative integer.`,
-    );
-  }
-  return Number(value);
-}
-
 function safeDecode(segment: string): string | null {
   try {
     return decodeURIComponent(segment);
   } catch {
     return null;
   }
-}
-
-function errorResponse(
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify({ error: message }), {
-    status,
-    headers: {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      ...headers,
-    },
-  });
 }

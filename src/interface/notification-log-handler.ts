@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Subscription } from '../persistence/recorders.js';
 import type { Notification } from '../persistence/stored-event.js';
+import { authorizationResponse } from './authorization-response.js';
+import { errorResponse } from './error-response.js';
+import { integerParam } from './integer-param.js';
 import type {
   NotificationLogInterface,
   SubscribableNotificationLogInterface,
@@ -45,7 +48,6 @@ export interface NotificationLogHandlerOptions {
 }
 
 const sectionIdPattern = /^(\d{1,15}),(\d{1,15})$/;
-const integerPattern = /^\d{1,15}$/;
 const knownParameters = new Set(['start', 'limit', 'topics', 'inclusive_of_start', 'stop']);
 const streamParameters = new Set(['gt', 'topics']);
 
@@ -136,22 +138,13 @@ export function createNotificationLogHandler(
           Allow: 'GET, HEAD',
         });
       }
-      if (authorize !== undefined) {
-        let verdict: boolean | Response;
-        try {
-          verdict = await authorize(request);
-        } catch (error) {
-          return failed(error);
-        }
-        if (verdict instanceof Response) return verdict;
-        if (verdict !== true) {
-          return request.headers.has('authorization')
-            ? errorResponse(403, 'Forbidden: these credentials may not read this notification log.')
-            : errorResponse(401, 'Unauthorized: send credentials in the Authorization header.', {
-                'WWW-Authenticate': 'Bearer',
-              });
-        }
+      let refused: Response | null;
+      try {
+        refused = await authorizationResponse(authorize, request, 'this notification log');
+      } catch (error) {
+        return failed(error);
       }
+      if (refused !== null) return refused;
       const head = request.method === 'HEAD';
       if (sectionId === 'stream') return serveStream(url.searchParams, request, head);
       if (sectionId !== null) return await serveSection(sectionId, request, head);
@@ -415,18 +408,6 @@ export function createNotificationLogHandler(
   }
 }
 
-function integerParam(params: URLSearchParams, key: string): number | null | Response {
-  const value = params.get(key);
-  if (value === null) return null;
-  if (!integerPattern.test(value)) {
-    return errorResponse(
-      400,
-      `Invalid ${key} ${JSON.stringify(value)}: expected a non-negative integer.`,
-    );
-  }
-  return Number(value);
-}
-
 function matchesETag(header: string | null, etag: string): boolean {
   if (header === null) return false;
   return header
@@ -441,15 +422,4 @@ function safeDecode(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-function errorResponse(
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify({ error: message }), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
-  });
 }
