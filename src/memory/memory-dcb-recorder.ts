@@ -1,4 +1,4 @@
-import { dcbConditionFailed, dcbIdsPartlyStored } from '../persistence/dcb-condition-failed.js';
+import { decideDCBAppend } from '../persistence/dcb-append-decision.js';
 import { DCBEventSubscription } from '../persistence/dcb-event-subscription.js';
 import {
   checkDCBAppendCondition,
@@ -107,18 +107,21 @@ export class MemoryDCBRecorder implements DCBRecorder {
       found++;
       if (position > original) original = position;
     }
-    const retry = found === copies.length;
-    if (condition !== null && condition !== undefined) {
-      const conflict = this.firstConflict(condition, null);
-      if (conflict !== null) {
-        if (retry && this.firstConflict(condition, idsOf(copies)) === null) return original;
-        throw dcbConditionFailed(conflict, this.events[conflict - 1] as DCBEvent, condition);
-      }
-    }
-    if (found > 0) {
-      if (retry) return original;
-      throw dcbIdsPartlyStored();
-    }
+    const decided = decideDCBAppend({
+      eventCount: copies.length,
+      storedIds: found,
+      originalPosition: original,
+      condition,
+      firstConflict: (ignoringOwnIds) => {
+        const position = this.firstConflict(
+          condition as DCBAppendCondition,
+          ignoringOwnIds ? idsOf(copies) : null,
+        );
+        if (position === null) return null;
+        return { position, type: (this.events[position - 1] as DCBEvent).type };
+      },
+    });
+    if (decided !== null) return decided;
     const stored = this.events;
     for (const copy of copies) {
       stored.push(copy);

@@ -1,4 +1,4 @@
-import { dcbConditionFailed, dcbIdsPartlyStored } from '../persistence/dcb-condition-failed.js';
+import { decideDCBAppend } from '../persistence/dcb-append-decision.js';
 import { DCBEventSubscription } from '../persistence/dcb-event-subscription.js';
 import {
   checkDCBAppendCondition,
@@ -217,18 +217,21 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
     const position = await this.writeTransaction(() => {
       const ids = idsOf(copies);
       const [found, original] = this.storedIds(ids, context);
-      const retry = found === copies.length;
-      if (condition !== null && condition !== undefined) {
-        const conflict = this.conflict(condition, [], context);
-        if (conflict !== null) {
-          if (retry && this.conflict(condition, ids, context) === null) return original;
-          throw dcbConditionFailed(conflict[0], { type: conflict[1] }, condition);
-        }
-      }
-      if (found > 0) {
-        if (retry) return original;
-        throw dcbIdsPartlyStored();
-      }
+      const decided = decideDCBAppend({
+        eventCount: copies.length,
+        storedIds: found,
+        originalPosition: original,
+        condition,
+        firstConflict: (ignoringOwnIds) => {
+          const row = this.conflict(
+            condition as DCBAppendCondition,
+            ignoringOwnIds ? ids : [],
+            context,
+          );
+          return row === null ? null : { position: row[0], type: row[1] };
+        },
+      });
+      if (decided !== null) return decided;
       appended = true;
       return this.insert(copies, context);
     }, context);
