@@ -251,6 +251,22 @@ END
 }
 
 /**
+ * The end of both of Python's append functions: inserts `new_events` and their tags, returns
+ * the last id, and NOTIFYs the channel.
+ */
+function pythonInsertSql(n: DCBFunctionNames): string {
+  return `  RETURN QUERY
+  WITH ins AS (
+    INSERT INTO ${n.main} (type, data, tags)
+    SELECT e.type, e.data, e.tags FROM unnest(new_events) AS e
+    RETURNING id, tags),
+  tagged AS (
+    INSERT INTO ${n.tag} (tag, main_id) SELECT x.tag, ins.id FROM ins, unnest(ins.tags) AS x(tag))
+  SELECT max(ins.id) FROM ins;
+  NOTIFY ${n.channel};`;
+}
+
+/**
  * Python 9.5's `dcb_unconditional_append_tt(new_events dcb_event_tt[])`, for Python processes
  * sharing the database (this library's recorder calls its own functions): inserts the events
  * and their tags, NOTIFYs the channel, returns the last id. As in Python, the function is one
@@ -261,15 +277,7 @@ export function createPythonUnconditionalAppendSql(n: DCBFunctionNames): string 
   new_events ${n.schema}."dcb_event_tt"[]) RETURNS SETOF bigint
 LANGUAGE plpgsql AS ${dollarQuote(`
 BEGIN
-  RETURN QUERY
-  WITH ins AS (
-    INSERT INTO ${n.main} (type, data, tags)
-    SELECT e.type, e.data, e.tags FROM unnest(new_events) AS e
-    RETURNING id, tags),
-  tagged AS (
-    INSERT INTO ${n.tag} (tag, main_id) SELECT x.tag, ins.id FROM ins, unnest(ins.tags) AS x(tag))
-  SELECT max(ins.id) FROM ins;
-  NOTIFY ${n.channel};
+${pythonInsertSql(n)}
 END
 `)}`;
 }
@@ -300,15 +308,7 @@ BEGIN
       AND (coalesce(cardinality(q.types), 0) = 0 OR m.type = ANY (q.types))) THEN
     RETURN;
   END IF;
-  RETURN QUERY
-  WITH ins AS (
-    INSERT INTO ${n.main} (type, data, tags)
-    SELECT e.type, e.data, e.tags FROM unnest(new_events) AS e
-    RETURNING id, tags),
-  tagged AS (
-    INSERT INTO ${n.tag} (tag, main_id) SELECT x.tag, ins.id FROM ins, unnest(ins.tags) AS x(tag))
-  SELECT max(ins.id) FROM ins;
-  NOTIFY ${n.channel};
+${pythonInsertSql(n)}
 END
 `)}`;
 }
