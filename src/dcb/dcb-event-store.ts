@@ -20,8 +20,8 @@ export interface DCBEventStoreReadResponse {
   readonly events: Tagged[];
   /**
    * The position to append after, having applied `events`: the store's last position when no
-   * limit was given; with a limit, the newest position returned (the recorder's `head` when
-   * reading forwards); null when there is none.
+   * limit was given; with a limit, the newest position returned (the recorder's `head`); null
+   * when there is none.
    */
   readonly head: number | null;
 }
@@ -70,11 +70,7 @@ export class DCBEventStore {
     const { after = null, limit = null, backwards = false } = options;
     const response = await this.recorder.read(toQuery(cb), { after, limit, backwards });
     const events = response.events.map((e) => this.mapper.toTagged(e.event));
-    // Read backwards with a limit, the recorder's head is the oldest position returned; the
-    // position to append after is the newest, since nothing selected follows it.
-    const head =
-      backwards && limit !== null ? (response.events[0]?.position ?? null) : response.head;
-    return { events, head };
+    return { events, head: response.head };
   }
 }
 

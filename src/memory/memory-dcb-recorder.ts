@@ -5,6 +5,7 @@ import {
   checkDCBQuery,
   checkDCBReadOptions,
   copyDCBEvents,
+  greatestPosition,
 } from '../persistence/dcb-query.js';
 import type {
   DCBAppendCondition,
@@ -70,13 +71,7 @@ export class MemoryDCBRecorder implements DCBRecorder {
       }
     }
     const head =
-      limit === null
-        ? stored.length === 0
-          ? null
-          : stored.length
-        : found.length === 0
-          ? null
-          : (found[found.length - 1] as DCBSequencedEvent).position;
+      limit === null ? (stored.length === 0 ? null : stored.length) : greatestPosition(found);
     return { events: found, head };
   }
 

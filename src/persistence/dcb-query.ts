@@ -5,6 +5,7 @@ import type {
   DCBQuery,
   DCBQueryItem,
   DCBReadOptions,
+  DCBSequencedEvent,
 } from './dcb-recorder.js';
 import { DataError, ProgrammingError } from './errors.js';
 import { checkWellFormed } from './validation.js';
@@ -278,4 +279,16 @@ export function copyDCBQuery(query: DCBQuery | null | undefined): DCBQuery | nul
       ),
     ),
   });
+}
+
+/**
+ * The `head` of a limited read: the greatest position among the events returned (the last of
+ * an ascending read, the first of a backwards one), the position to append after; null when
+ * none was returned.
+ */
+export function greatestPosition(events: readonly DCBSequencedEvent[]): number | null {
+  let greatest: number | null = null;
+  for (const { position } of events)
+    if (greatest === null || position > greatest) greatest = position;
+  return greatest;
 }

@@ -62,8 +62,9 @@ export interface DCBAppendCondition {
 
 /**
  * What `DCBRecorder.read` resolves to: the matching events (ascending, or descending when read
- * backwards) and `head`: the store's last position when no limit was given, else the last
- * position returned; `null` when there is none.
+ * backwards) and `head`: the store's last position when no limit was given, else the greatest
+ * position returned (the last of an ascending read, the first of a backwards one); `null` when
+ * there is none.
  */
 export interface DCBReadResponse {
   /** The matching events. */

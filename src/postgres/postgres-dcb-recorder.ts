@@ -8,6 +8,7 @@ import {
   checkDCBQuery,
   checkDCBReadOptions,
   copyDCBEvents,
+  greatestPosition,
 } from '../persistence/dcb-query.js';
 import type {
   DCBAppendCondition,
@@ -260,7 +261,7 @@ export class PostgresDCBRecorder extends PostgresRecorder implements DCBRecorder
         position: toSafeInteger(row[0], 'DCB position'),
       });
     }
-    if (limit !== null) head = events.length === 0 ? null : events[events.length - 1]!.position;
+    if (limit !== null) head = greatestPosition(events);
     return { events, head };
   }
 

@@ -5,6 +5,7 @@ import {
   checkDCBQuery,
   checkDCBReadOptions,
   copyDCBEvents,
+  greatestPosition,
 } from '../persistence/dcb-query.js';
 import type {
   DCBAppendCondition,
@@ -159,7 +160,8 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
   /**
    * The events matching `query` (every event when it is null or has no items) after `after`,
    * ascending (descending when `backwards`), at most `limit`, with the `head`: the last
-   * position stored when there is no limit, else the last position returned (null when none).
+   * position stored when there is no limit, else the greatest position returned (null when
+   * none).
    *
    * @throws TypeError for a bad query or option.
    */
@@ -190,7 +192,7 @@ export class SQLiteDCBRecorder extends SQLiteRecorder implements DCBRecorder {
       context,
     ) as EventRow[];
     const events = rows.map((row) => this.toSequencedEvent(row));
-    if (limit !== null) last = events.length === 0 ? null : events[events.length - 1]!.position;
+    if (limit !== null) last = greatestPosition(events);
     return { events, head: last };
   }
 

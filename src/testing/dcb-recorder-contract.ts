@@ -157,7 +157,7 @@ export function dcbRecorderTests<R extends DCBRecorder>(
     assert.equal(head, 4);
   });
 
-  it("head is the store's last position without a limit, the last returned with one, null when none is", async (recorder) => {
+  it("head is the store's last position without a limit, the greatest returned with one, null when none is", async (recorder) => {
     await courses(recorder);
     // Without a limit: the store's last position, whatever matched.
     assert.equal((await recorder.read()).head, 6);
@@ -174,7 +174,9 @@ export function dcbRecorderTests<R extends DCBRecorder>(
     assert.equal((await recorder.read(item(['Nothing']), { limit: 10 })).head, null);
     assert.equal((await recorder.read(null, { after: 6, limit: 10 })).head, null);
     assert.equal((await recorder.read(null, { after: 2, limit: 2 })).head, 4);
-    assert.equal((await recorder.read(null, { backwards: true, limit: 2 })).head, 5);
+    // Backwards with a limit: the greatest position returned, the one to append after.
+    assert.equal((await recorder.read(null, { backwards: true, limit: 2 })).head, 6);
+    assert.equal((await recorder.read(null, { backwards: true, limit: 2, after: 1 })).head, 6);
   });
 
   // --- queries ---------------------------------------------------------------------------
