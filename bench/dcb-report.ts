@@ -68,25 +68,25 @@ export function dcbTargets(entries: readonly DcbFigures[]): TargetResult[] {
     const vsRaw = pg64.append_per_s / pg64.raw.append_per_s;
     const vsOwn = pg1 ? pg64.append_per_s / pg1.append_per_s : null;
     targets.push({
-      id: 15,
+      id: 16,
       target: t2,
       measured:
         `${x(vsRaw)} bare pg; ` +
         (vsOwn === null ? 'own rate at 1 not measured' : `${x(vsOwn)} own rate at 1`),
       met: vsOwn === null ? null : vsRaw >= DCB_PG64_RAW_TARGET && vsOwn >= DCB_PG64_OWN_TARGET,
     });
-  } else targets.push({ id: 15, target: t2, measured: 'not measured', met: null });
+  } else targets.push({ id: 16, target: t2, measured: 'not measured', met: null });
   const t3 = 'DCB, SQLite: committed appends/s ≥ 0.7× bare better-sqlite3';
   const sqlite = entries.filter((e) => e.backend === 'sqlite' && e.raw !== null);
   if (sqlite.length > 0) {
     const ratios = sqlite.map((e) => ({ e, r: e.append_per_s / e.raw!.append_per_s }));
     targets.push({
-      id: 15,
+      id: 17,
       target: t3,
       measured: ratios.map(({ e, r }) => `${x(r)} at ${e.inFlight}`).join('; '),
       met: ratios.every(({ r }) => r >= DCB_RAW_TARGET),
     });
-  } else targets.push({ id: 15, target: t3, measured: 'not measured', met: null });
+  } else targets.push({ id: 17, target: t3, measured: 'not measured', met: null });
   return targets;
 }
 

@@ -14,9 +14,9 @@ import type { CommandOutput } from './run-command.js';
 export const TAIL_USAGE = `Usage: eventsourcing tail [--gt <N>] [--limit <N>] [--follow] [--topics <a>,<b>] [--app <Name>] [--json]
 
 Shows the last notifications of the application's log, one per line (id, timestamp, topic,
-originator id and version, fields), and with --follow each new one as it is recorded, until
-interrupted (Ctrl-C, SIGINT or SIGTERM: exit status 0). New notifications are pushed by
-PostgreSQL (LISTEN/NOTIFY) and polled for on SQLite.
+originator id and version, fields), and with --follow each new one as it is recorded, until it
+is interrupted (Ctrl-C, SIGINT or SIGTERM: exit status 0). On PostgreSQL new notifications
+are pushed (LISTEN/NOTIFY); on SQLite they are polled for.
 
 Options:
   --gt <N>                The notifications after id N (default: the last --limit ones).

@@ -88,6 +88,9 @@ describe('npm run bench -- --only http', () => {
         [12, 'object'],
         [13, 'object'],
         [14, 'boolean'],
+        [15, 'object'],
+        [16, 'object'],
+        [17, 'object'],
       ],
       'only target 14 is evaluated',
     );

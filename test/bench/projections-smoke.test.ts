@@ -92,7 +92,7 @@ describe('npm run bench -- --only projections', () => {
     const targets = doc.targets;
     assert.deepEqual(
       targets.map((t) => t.id),
-      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
     );
     assert.equal(typeof targets[7]!.met, 'boolean', 'the view target is evaluated');
     assert.equal(typeof targets[8]!.met, 'boolean', 'the event-sourced target is evaluated');

@@ -121,8 +121,17 @@ function recorderClassTests(backend: Backend): void {
       assert.throws(() => factory.processRecorder(), InfrastructureFactoryError);
     });
 
-    it('says that it has no DCB recorder yet', () => {
-      assert.throws(() => backend.make().dcbRecorder(), /has no DCB recorder/);
+    it('makes DCB recorders of its database: one sees what another appended', async () => {
+      const factory = backend.make();
+      try {
+        const first = factory.dcbRecorder();
+        await first.append([{ type: 'Noted', data: Uint8Array.of(1), tags: ['t'] }]);
+        const { events, head } = await factory.dcbRecorder().read();
+        assert.deepEqual([events.length, head], [1, 1]);
+      } finally {
+        await factory.close();
+        await backend.cleanUp();
+      }
     });
   });
 }
