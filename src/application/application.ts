@@ -312,7 +312,7 @@ export class Application implements AsyncDisposable {
     }
     if (events.length === 0 && options === undefined) return [];
     const telemetry = instrumentation.current;
-    if (telemetry !== null) {
+    if (telemetry?.enabled) {
       return telemetry.traceSave(this, 'save', events, () =>
         this.putCollected(events, options, aggregates, collected, collectedEvents),
       );
@@ -350,7 +350,7 @@ export class Application implements AsyncDisposable {
     const { events, tracking } = processingEvent;
     if (events.length === 0 && tracking === null) return [];
     const telemetry = instrumentation.current;
-    if (telemetry !== null && events.length > 0) {
+    if (telemetry?.enabled && events.length > 0) {
       return telemetry.traceSave(this, 'record', events, () => this.putProcessed(processingEvent));
     }
     return this.putProcessed(processingEvent);

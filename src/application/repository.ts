@@ -65,7 +65,7 @@ export class Repository {
    */
   get<A = AggregateLike>(aggregateId: string, options: RepositoryGetOptions<A> = {}): Promise<A> {
     const telemetry = instrumentation.current;
-    if (telemetry !== null) {
+    if (telemetry?.enabled) {
       return telemetry.traceGet(this, aggregateId, options?.version ?? null, (note) =>
         this.getNow(aggregateId, options, note),
       );

@@ -77,7 +77,7 @@ export class EventSourcedProjection extends Application {
   async processEvent(domainEvent: DomainEventLike, tracking: Tracking): Promise<void> {
     const processingEvent = new ProcessingEvent(tracking);
     const telemetry = instrumentation.current;
-    if (telemetry !== null) {
+    if (telemetry?.enabled) {
       await telemetry.tracePolicy(this, domainEvent, tracking, () =>
         this.policy(domainEvent, processingEvent),
       );
@@ -101,7 +101,7 @@ export class EventSourcedProjection extends Application {
       for (const [domainEvent, eventTracking] of items) {
         const processingEvent = new ProcessingEvent(eventTracking);
         const telemetry = instrumentation.current;
-        if (telemetry !== null) {
+        if (telemetry?.enabled) {
           await telemetry.tracePolicy(this, domainEvent, eventTracking, () =>
             this.policy(domainEvent, processingEvent),
           );

@@ -87,7 +87,7 @@ function processChunk(
   options: RunPagesOptions,
 ): Promise<void> {
   const telemetry = instrumentation.current;
-  if (telemetry !== null && chunk.length > 0) {
+  if (telemetry?.enabled && chunk.length > 0) {
     const batch = {
       consumer: options.consumer ?? 'unknown',
       upstream: options.upstream ?? tracking.applicationName,

@@ -137,7 +137,7 @@ export class Follower extends EventSourcedProjection {
   ): Promise<void> {
     const telemetry = instrumentation.current;
     const n = notifications.length;
-    if (telemetry !== null && n > 0) {
+    if (telemetry?.enabled && n > 0) {
       const batch = {
         consumer: this.name,
         upstream: leaderName,

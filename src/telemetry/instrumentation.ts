@@ -9,8 +9,9 @@
  * `EVENTSOURCING_TELEMETRY` is false, the instrumentation is off for good. Until the import
  * has settled, `current` is a pending instrumentation whose hooks wait for it, so that no span
  * of the first operations is lost. With the API but no SDK registered, the real
- * instrumentation sees the API's no-op providers and calls the plain path (no span, no
- * measurement); with an SDK that does not record a span, no attribute is computed for it.
+ * instrumentation is not `enabled` (it sees the API's no-op providers), and the hooks call
+ * the plain path; with an SDK that does not record a span, no
+ * attribute is computed for it.
  *
  * The real instrumentation is in `./otel-instrumentation.ts`; this module has no import of the
  * API's values, so that nothing here needs it installed.
@@ -57,6 +58,11 @@ export interface BatchInfo {
 
 /** The hooks the library calls when instrumentation is on (see the module's comment). */
 export interface Instrumentation {
+  /**
+   * Whether anything is recorded: an SDK's tracer or meter provider is registered. When false,
+   * the hooks take the plain path (no span, no closure).
+   */
+  readonly enabled: boolean;
   /** Runs `run` (which stores `events`) inside a `save` or `record` span of the application. */
   traceSave(
     app: Application,
@@ -188,6 +194,7 @@ function whenLoaded(): Promise<void> {
 
 /** The instrumentation while the API is being imported: each hook waits for the import. */
 const pending: Instrumentation = {
+  enabled: true,
   traceSave: (app, operation, events, run) =>
     afterLoad((t) => t.traceSave(app, operation, events, run), run),
   traceGet: (repository, aggregateId, version, run) =>

@@ -234,8 +234,13 @@ export function createOtelInstrumentation(api: Api): Instrumentation {
 
   let lastSpan: Span | undefined;
   let lastTraceparent: string | null = null;
-
   return {
+    // Looked up on each call (two global lookups, about 20 ns), so an SDK registered at any
+    // time is seen at once.
+    get enabled(): boolean {
+      return tracing() || !meters().noop;
+    },
+
     traceSave(app, operation, events, run) {
       if (!tracing() && meters().noop) return run();
       const span = tracer.startSpan(`${operation} ${app.name}`, { kind: SpanKind.PRODUCER });
