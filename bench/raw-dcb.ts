@@ -174,8 +174,9 @@ $body$`);
   }
 
   async read(query: DcbBoundaryQuery): Promise<DcbBoundary> {
+    // Unnamed, as the library's read: a prepared read settles on a generic plan (a scan of the
+    // main table) while the store is small.
     const result = await this.pool.query({
-      name: 'rawdcb_read',
       text: this.readSql,
       values: [
         0,
