@@ -3,6 +3,7 @@ import type { Subscription } from '../persistence/recorders.js';
 import type { Notification } from '../persistence/stored-event.js';
 import { authorizationResponse } from './authorization-response.js';
 import { errorResponse } from './error-response.js';
+import { heartbeatStream } from './heartbeat-stream.js';
 import { integerParam } from './integer-param.js';
 import type {
   NotificationLogInterface,
@@ -303,108 +304,37 @@ export function createNotificationLogHandler(
     topics: string[],
     requestSignal: AbortSignal,
   ): ReadableStream<Uint8Array> {
-    const encoder = new TextEncoder();
     const ended = new AbortController();
     const subscription = source.subscribe(gt, { topics, signal: ended.signal });
     // Whole pages when the subscription has them (the recorders' do): one write per page.
     const paged = subscription as Partial<Pick<Subscription, 'nextPage'>>;
     const nextPage = paged.nextPage?.bind(subscription);
     const iterator = nextPage === undefined ? subscription[Symbol.asyncIterator]() : null;
-    const next = async (): Promise<readonly Notification[] | null> => {
-      if (nextPage !== undefined) return (await nextPage())?.items ?? null;
-      const result = await (iterator as AsyncIterator<Notification>).next();
-      return result.done ? null : [result.value];
-    };
-    let pending: Promise<readonly Notification[] | null> | null = null;
-    let lastBeat = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let wake: (() => void) | null = null;
-    const end = (): void => {
-      if (ended.signal.aborted) return;
-      ended.abort();
-      subscription.stop();
-      clearTimeout(timer);
-      closing?.removeEventListener('abort', end);
-      requestSignal.removeEventListener('abort', end);
-      wake?.();
-    };
-    closing?.addEventListener('abort', end);
-    requestSignal.addEventListener('abort', end);
-    const heartbeat = (): Uint8Array => {
-      lastBeat = Date.now();
-      return encoder.encode(`{"heartbeat": ${lastBeat}}\n`);
-    };
-    const close = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
-      try {
-        controller.close();
-      } catch {
-        // Already cancelled by the reader: nothing to close.
-      }
-    };
-    return new ReadableStream<Uint8Array>(
-      {
-        start(controller) {
-          controller.enqueue(heartbeat());
-        },
-        async pull(controller) {
-          // Loops until it has something to enqueue or closes: a pull that returns having done
-          // neither is not called again.
-          for (;;) {
-            if (ended.signal.aborted) {
-              close(controller);
-              return;
-            }
-            if (pending === null) {
-              pending = next();
-              // Settled after the stream ended: nobody waits for it any more.
-              pending.catch(() => {});
-            }
-            const beat = new Promise<'beat'>((resolve) => {
-              wake = () => resolve('beat');
-              timer = setTimeout(wake, Math.max(0, lastBeat + heartbeatInterval - Date.now()));
-            });
-            let result: readonly Notification[] | null | 'beat';
-            try {
-              result = await Promise.race([pending, beat]);
-            } catch (error) {
-              report(error);
-              end();
-              close(controller);
-              return;
-            } finally {
-              clearTimeout(timer);
-              wake = null;
-            }
-            if (ended.signal.aborted) {
-              close(controller);
-              return;
-            }
-            if (result === 'beat') {
-              controller.enqueue(heartbeat());
-              return;
-            }
-            pending = null;
-            if (result === null) {
-              end();
-              close(controller);
-              return;
-            }
-            // A page of filtered-out notifications has no items: read on.
-            if (result.length === 0) continue;
-            let lines = '';
-            for (const notification of result) {
-              lines += `${pythonJsonDumps(encodeNotificationItem(notification))}\n`;
-            }
-            controller.enqueue(encoder.encode(lines));
-            return;
-          }
-        },
-        cancel() {
-          end();
-        },
+    const heartbeat = (): string => `{"heartbeat": ${Date.now()}}\n`;
+    return heartbeatStream<readonly Notification[]>({
+      first: heartbeat(),
+      async next() {
+        if (nextPage !== undefined) return (await nextPage())?.items ?? null;
+        const result = await (iterator as AsyncIterator<Notification>).next();
+        return result.done ? null : [result.value];
       },
-      { highWaterMark: 0 },
-    );
+      // A page of filtered-out notifications has no items: nothing to send, read on.
+      encode(page) {
+        let lines = '';
+        for (const notification of page) {
+          lines += `${pythonJsonDumps(encodeNotificationItem(notification))}\n`;
+        }
+        return lines;
+      },
+      heartbeat,
+      heartbeatInterval,
+      signals: closing === undefined ? [requestSignal] : [closing, requestSignal],
+      onEnd() {
+        ended.abort();
+        subscription.stop();
+      },
+      onError: report,
+    });
   }
 }
 
