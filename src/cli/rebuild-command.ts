@@ -17,7 +17,8 @@ Rebuilds a projection's view from scratch: empties the view and forgets its posi
 application's log, in one transaction (the view's clear() hook), then processes all of the
 application's events again (ProjectionRunner.rebuild), showing progress on stderr when it is
 a terminal. Stop the projection's own runner first, or expect it to wait while this one works.
-Asks for confirmation (y/N) unless --yes is given; without a terminal, --yes is required.
+Asks for confirmation (y/N) unless --yes is given; without a terminal (stdin and stderr),
+--yes is required.
 
 <module>#<export> names the module that exports the projection's definition, the classes a
 ProjectionRunner is made of: export const counters = { applicationClass, projectionClass,
@@ -40,23 +41,29 @@ rebuild leaves the view as a rebuild stopped part way: run it again), 2 bad argu
 
 /** How `rebuild` talks to the terminal. @internal */
 export interface RebuildTerminal {
-  /** Whether a person can answer (stdin is a terminal). */
+  /** Whether a person can see the question and answer it (stdin and stderr are terminals). */
   readonly interactive: boolean;
   /** Whether stderr is a terminal (progress is drawn). */
   readonly progress: boolean;
-  /** Asks a question on stderr and resolves to the line typed. */
+  /** Asks a question on stderr and resolves to the line typed ('' for Ctrl-C or Ctrl-D). */
   ask(question: string): Promise<string>;
 }
 
 /** The process's terminal. */
 function processTerminal(): RebuildTerminal {
   return {
-    interactive: process.stdin.isTTY === true,
+    // The question goes to stderr: asked on a stderr redirected to a file, it would wait for
+    // an answer to a question nobody sees.
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
     progress: process.stderr.isTTY === true,
     async ask(question) {
       const lines = createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await lines.question(question);
+      } catch {
+        // Ctrl-C or Ctrl-D at the question: no answer, and the line ends here.
+        process.stderr.write('\n');
+        return '';
       } finally {
         lines.close();
       }
@@ -197,9 +204,11 @@ async function runRebuild(
   try {
     await runner.rebuild({ signal: stop.signal });
     rebuilding = false;
+    // The view can show the head's position before the last batch has committed (a SQLite
+    // view reads its open batch): 100% is drawn once the runner has stopped, its work done.
+    await runner.stop();
     bar?.update(total, total);
     bar?.done();
-    await runner.stop();
     output.out(
       `Rebuilt ${plan.projectionName}: processed ${plan.applicationName}'s notifications up to ${
         plan.head ?? 'none'

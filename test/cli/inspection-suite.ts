@@ -342,6 +342,9 @@ export function inspectionSuite(
 
       const rebuilt = await cli(['rebuild', reference, '--yes']);
       assert.equal(rebuilt.code, 0, rebuilt.stderr);
+      // stderr is a pipe: no progress bar, no carriage returns or escape sequences.
+      assert.doesNotMatch(rebuilt.stderr, /Rebuilding|\r/);
+      assert.ok(!rebuilt.stderr.includes(String.fromCharCode(0x1b)), rebuilt.stderr);
       assert.match(
         rebuilt.stdout,
         /Rebuilt DogCounters: processed DogSchool's notifications up to 6/,
@@ -352,7 +355,7 @@ export function inspectionSuite(
 }
 
 /** The counters and the position of the DogCounters view, read through its own class. */
-async function readView(
+export async function readView(
   counters: typeof sqliteCounters | typeof postgresCounters,
   env: EnvType,
 ): Promise<{ dogs: number; tricks: number; position: number | null }> {
