@@ -204,8 +204,7 @@ async function runRebuild(
   try {
     await runner.rebuild({ signal: stop.signal });
     rebuilding = false;
-    // The view can show the head's position before the last batch has committed (a SQLite
-    // view reads its open batch): 100% is drawn once the runner has stopped, its work done.
+    // 100% is drawn once the runner has stopped, its last batch committed.
     await runner.stop();
     bar?.update(total, total);
     bar?.done();

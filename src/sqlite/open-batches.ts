@@ -54,8 +54,23 @@ export interface BatchRecorder {
 export class OpenBatch {
   private tracking: TrackingBatch | null = null;
   private connection: SqliteConnection | null = null;
+  /** The batch's application and its tracking as committed before the batch began. */
+  private before: { readonly applicationName: string; readonly recorded: number | null } | null =
+    null;
 
   constructor(private readonly recorder: BatchRecorder) {}
+
+  /**
+   * The committed tracking of `applicationName` while the batch is open, when the batch tracks
+   * that application: its connection reads the batch's own tracking, written first, before the
+   * batch commits. Undefined for another application, or before the batch began.
+   */
+  committedTracking(applicationName: string): number | null | undefined {
+    const before = this.before;
+    return before !== null && before.applicationName === applicationName
+      ? before.recorded
+      : undefined;
+  }
 
   /** Records `tracking`, runs `fn` and commits; or rolls back, and nothing is recorded. */
   async run<T>(tracking: Tracking, fn: () => Promise<T>): Promise<T> {
@@ -138,6 +153,7 @@ export class OpenBatch {
       try {
         const recorded = recorder.table.max(tracking.applicationName);
         recorder.table.insert(tracking);
+        this.before = { applicationName: tracking.applicationName, recorded };
         this.tracking = new TrackingBatch(tracking, recorded);
         this.connection = c;
         openBatches.add(c.db);

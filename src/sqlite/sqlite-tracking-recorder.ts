@@ -102,7 +102,8 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
    * the recorded one, and then `fn` does not run); it must not be behind a command of the batch
    * (a `ProgrammingError`). While the batch is open, other writes on the same connection (other
    * recorders of the same datastore, such as an application in the same database) wait for it,
-   * up to the lock timeout; reads on that connection see the batch's uncommitted rows. Keep
+   * up to the lock timeout; reads of the view's own tables on that connection see the batch's
+   * uncommitted rows (its tracking does not: see `maxTrackingId`). Keep
    * batches short, or give the view a database of its own.
    */
   async recordBatch<T>(tracking: Tracking, fn: () => Promise<T>): Promise<T> {
@@ -145,10 +146,16 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
     throw clearNotOverridden(this);
   }
 
-  /** The greatest notification id recorded for the application, or `null`. */
+  /**
+   * The greatest notification id recorded (committed) for the application, or `null`. While a
+   * batch of this recorder is open, its application's tracking is the one before the batch:
+   * the connection would read the batch's own, not yet committed.
+   */
   async maxTrackingId(applicationName: string): Promise<number | null> {
     checkApplicationName(applicationName);
     if (this.conn === null) await this.ready();
+    const committed = this.batch?.committedTracking(applicationName);
+    if (committed !== undefined) return committed;
     try {
       return this.tracking.max(applicationName);
     } catch (error) {
@@ -167,7 +174,8 @@ export class SQLiteTrackingRecorder extends SQLiteRecorder implements TrackingRe
   /**
    * Resolves once the notification has been processed (by this or another process); rejects
    * with `TimeoutError` after `timeout` milliseconds (default 1000), or `WaitInterruptedError`
-   * when the signal aborts or the recorder is closed.
+   * when the signal aborts or the recorder is closed. It never resolves for a batch of this
+   * recorder that has not committed (see `maxTrackingId`).
    */
   async wait(
     applicationName: string,

@@ -83,6 +83,58 @@ describe('SQLite file, SINGLE_ROW_TRACKING=f', () => {
   );
 });
 
+describe('waiting for a SQLite view while a batch is open', () => {
+  test('maxTrackingId and wait show only committed tracking while a batch is open, and nothing of one rolled back', async () => {
+    const path = tempDbPath('batch-wait');
+    const factory = sqliteFactory(path);
+    try {
+      const view = factory.trackingRecorder(SQLiteCountingView);
+      await view.ready();
+      const up = (notificationId: number): Tracking => ({ applicationName: 'up', notificationId });
+      let release: (error?: Error) => void = () => {};
+      const gate = new Promise<void>((resolve, reject) => {
+        release = (error) => (error ? reject(error) : resolve());
+      });
+      // A batch that fails after its tracking is written on the connection.
+      const failing = view.recordBatch(up(1), async () => {
+        await view.increment('a', up(1));
+        await gate;
+      });
+      failing.catch(() => {});
+      let settled = false;
+      const waiting = view.wait('up', 1, { timeout: 400 }).finally(() => {
+        settled = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      // The connection holds the batch's tracking, not committed: neither shows it.
+      assert.equal(await view.maxTrackingId('up'), null);
+      assert.equal(settled, false, 'resolved for an uncommitted batch');
+      release(new Error('boom'));
+      await assert.rejects(failing, /boom/);
+      await assert.rejects(waiting, { name: 'TimeoutError' });
+      assert.equal(await view.maxTrackingId('up'), null);
+
+      // Committed: the wait resolves once the batch has.
+      const gate2 = new Promise<void>((resolve) => {
+        release = () => resolve();
+      });
+      const committing = view.recordBatch(up(1), async () => {
+        await view.increment('a', up(1));
+        await gate2;
+      });
+      const resolved = view.wait('up', 1, { timeout: 5000 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await committing;
+      await resolved;
+      assert.equal(await view.count('a'), 1);
+    } finally {
+      await factory.close();
+      removeDb(path);
+    }
+  });
+});
+
 describe('a SQLite batch on a connection shared with an application', () => {
   test('saves on the same connection wait for the batch, and are not rolled back with it', async () => {
     const path = tempDbPath('shared');
