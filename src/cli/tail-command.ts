@@ -1,5 +1,6 @@
 import type { InspectedEvent } from '../interface/inspected-event.js';
 import { inspectedEventJson } from '../interface/inspected-event-json.js';
+import type { StoreInspector } from '../interface/store-inspector.js';
 import { eventCells } from './event-row.js';
 import {
   INSPECTION_OPTIONS,
@@ -69,7 +70,7 @@ export async function tailCommand(
   await using inspector = await openInspector(values);
   requireSharedStorage(inspector);
   const head = (await inspector.head()) ?? 0;
-  const gt = given ?? Math.max(0, head - limit);
+  const gt = given ?? (await startOfLast(inspector, head, limit, topics));
   if (values.follow !== true) {
     let position = gt;
     while (position < head) {
@@ -93,6 +94,39 @@ export async function tailCommand(
     signal?.removeEventListener('abort', onSignal);
   }
   return 0;
+}
+
+/**
+ * The position after which the last `limit` notifications of `topics` (any topic when empty)
+ * up to `head` begin: windows of ids before `head`, doubling, are read until they hold that
+ * many, since ids of other topics (and PostgreSQL's gaps) make `head - limit` too few.
+ */
+async function startOfLast(
+  inspector: StoreInspector,
+  head: number,
+  limit: number,
+  topics: readonly string[],
+): Promise<number> {
+  const ids: number[] = [];
+  let upTo = head;
+  let window = limit;
+  while (upTo > 0 && ids.length < limit) {
+    const from = Math.max(0, upTo - window);
+    const found: number[] = [];
+    let position = from;
+    while (position < upTo) {
+      const page = await inspector.notifications({ start: position + 1, limit: PAGE, topics });
+      for (const event of page) if (event.id! <= upTo) found.push(event.id!);
+      const last = page.at(-1);
+      if (page.length < PAGE || last === undefined || last.id! >= upTo) break;
+      position = last.id!;
+    }
+    ids.unshift(...found);
+    upTo = from;
+    window *= 2;
+  }
+  const first = ids.length <= limit ? ids[0] : ids[ids.length - limit];
+  return first === undefined ? 0 : first - 1;
 }
 
 /**

@@ -295,6 +295,30 @@ export function inspectionSuite(
           .map((line) => line.split('  ')[0]),
         ['4', '5'],
       );
+      // The last of a topic, however far back: not only those among the last --limit ids.
+      const registered = jsonLines(
+        (
+          await cli([
+            'tail',
+            '--app',
+            'DogSchool',
+            '--limit',
+            '3',
+            '--topics',
+            'cli-tests:Dog.Registered',
+            '--json',
+          ])
+        ).stdout,
+      );
+      const allRegistered = jsonLines(
+        (await cli(['log', '--app', 'DogSchool', '--topics', 'cli-tests:Dog.Registered', '--json']))
+          .stdout,
+      );
+      assert.equal(allRegistered.length, 3, 'Fido, Milo and Bella (1, 4, 5)');
+      assert.deepEqual(
+        registered.map((e) => e.id),
+        allRegistered.slice(-3).map((e) => e.id),
+      );
       const after3 = jsonLines(
         (await cli(['tail', '--app', 'DogSchool', '--gt', '3', '--json'])).stdout,
       );
