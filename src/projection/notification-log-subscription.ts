@@ -57,10 +57,17 @@ export class NotificationLogSubscription implements Subscription {
       // Read whole pages and filter here: the position then passes the notifications of
       // other topics too, so a tracking of the last one read is recorded (and `wait` for it
       // resolves) even when it is not of the topics.
-      const read = await this.log.select(this.position, this.limit, {
-        inclusiveOfStart: false,
-        signal,
-      });
+      let read: Notification[];
+      try {
+        read = await this.log.select(this.position, this.limit, {
+          inclusiveOfStart: false,
+          signal,
+        });
+      } catch (error) {
+        // Stopped while the read was under way: the read's abort is not a failure.
+        if (signal.aborted) return null;
+        throw error;
+      }
       if (signal.aborted) return null;
       const last = read.at(-1);
       if (last !== undefined) {

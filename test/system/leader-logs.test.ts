@@ -59,6 +59,30 @@ describe('ConcurrentRunner leaderLogs', () => {
     assert.equal(await runner.get(BankAccounts).recorder.maxNotificationId(), null);
   });
 
+  it('stopping while a read of the remote log is under way is no error', async () => {
+    const reported: unknown[] = [];
+    let reading = false;
+    // A log whose reads end only when aborted (a server that does not answer).
+    const silent: NotificationLog = {
+      get: () => new Promise(() => {}),
+      select: (_start, _limit, options) =>
+        new Promise((_resolve, reject) => {
+          reading = true;
+          options?.signal?.addEventListener('abort', () => reject(new Error('read aborted')));
+        }),
+    };
+    const runner = new ConcurrentRunner(new System([[BankAccounts, OpenedAccounts]]), {
+      leaderLogs: { BankAccounts: silent },
+      onError: (error) => reported.push(error),
+    });
+    await runner.start();
+    for (let i = 0; i < 100 && !reading; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(reading, true);
+    await runner.stop();
+    assert.equal(runner.hasErrored, false);
+    assert.deepEqual(reported, []);
+  });
+
   it('a name that is not a leader of the system is a TypeError naming the leaders', () => {
     const elsewhere = new BankAccounts();
     assert.throws(
