@@ -2,7 +2,6 @@
 // error messages, and the application on memory, SQLite and PostgreSQL (concurrent
 // subscriptions to the last place: exactly one wins).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { describe, it, test } from 'node:test';
 import {
   ChangeCourseCapacity,
@@ -163,22 +162,15 @@ describe('Course subscriptions on SQLite', () => {
   }));
 });
 
-const postgresRecorder = new URL('../../src/postgres/postgres-dcb-recorder.ts', import.meta.url);
-if (existsSync(postgresRecorder)) {
-  describe('Course subscriptions on PostgreSQL', () => {
-    whenPostgres(() => {
-      // Each test has its own tables: {name}_events_tt_main and _tt_tag.
-      const prefix = `dcbcourses${process.pid}x`;
-      let count = 0;
-      applicationTests(() => ({
-        name: `${prefix}${++count}`,
-        env: { PERSISTENCE_MODULE: 'postgres', ...baseEnv },
-      }));
-      test.after(() => dropPrefix(prefix));
-    });
+describe('Course subscriptions on PostgreSQL', () => {
+  whenPostgres(() => {
+    // Each test has its own tables: {name}_events_tt_main and _tt_tag.
+    const prefix = `dcbcourses${process.pid}x`;
+    let count = 0;
+    applicationTests(() => ({
+      name: `${prefix}${++count}`,
+      env: { PERSISTENCE_MODULE: 'postgres', ...baseEnv },
+    }));
+    test.after(() => dropPrefix(prefix));
   });
-} else {
-  test('Course subscriptions on PostgreSQL', {
-    skip: 'src/postgres/postgres-dcb-recorder.ts has not landed yet',
-  }, () => {});
-}
+});
